@@ -1,0 +1,120 @@
+// @ts-check
+/**
+ * @file Builds every bundle: the extension host, the engine sidecar, the command line and the webview.
+ * `node esbuild.mjs [--production] [--watch] [--target <platform>-<arch>]`
+ *
+ * onnxruntime-node is a native module, so it is not bundled: its JS and the target platform's binaries
+ * are copied to dist/node_modules/, where the sidecar and the CLI resolve them.
+ */
+import * as esbuild from 'esbuild';
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const production = args.includes('--production');
+const watch = args.includes('--watch');
+const targetIndex = args.indexOf('--target');
+const target = targetIndex >= 0 ? args[targetIndex + 1] : `${process.platform}-${process.arch}`;
+
+/** Modules the sidecar never needs but transformers.js imports at load time (images, the web runtime). */
+const stubbed = ['sharp', 'onnxruntime-web'];
+
+/** @type {esbuild.Plugin} */
+const stubUnusedModules = {
+  name: 'stub-unused-modules',
+  setup(build) {
+    const filter = new RegExp(`^(${stubbed.join('|')})(/.*)?$`);
+    build.onResolve({ filter }, (a) => ({ path: a.path, namespace: 'stub' }));
+    build.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  },
+};
+
+/** Prints errors in the `file:line:col: error: text` form VS Code's esbuild problem matcher reads. */
+/** @type {esbuild.Plugin} */
+const problemMatcher = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      console.log('[watch] build finished');
+    });
+  },
+};
+
+/** @type {esbuild.BuildOptions} */
+const nodeDefaults = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  plugins: [problemMatcher],
+};
+
+const builds = [
+  { ...nodeDefaults, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  {
+    ...nodeDefaults,
+    entryPoints: ['src/server/main.ts'],
+    outfile: 'dist/server.js',
+    external: ['onnxruntime-node'],
+    plugins: [problemMatcher, stubUnusedModules],
+  },
+  {
+    ...nodeDefaults,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    external: ['onnxruntime-node'],
+    banner: { js: '#!/usr/bin/env node' },
+    plugins: [problemMatcher, stubUnusedModules],
+  },
+].filter((b) => existsSync(join(root, /** @type {string[]} */ (b.entryPoints)[0])));
+
+if (existsSync(join(root, 'src/webview/main.ts'))) {
+  builds.push({
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    entryPoints: ['src/webview/main.ts'],
+    outfile: 'media/webview.js',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+    plugins: [problemMatcher],
+  });
+}
+
+/** Copies onnxruntime-node (JS + the target's binaries only) and onnxruntime-common beside the bundles. */
+function copyNativeRuntime() {
+  const [platform, arch] = target.split('-');
+  const out = join(root, 'dist/node_modules');
+  rmSync(out, { recursive: true, force: true });
+  const ortSrc = join(root, 'node_modules/onnxruntime-node');
+  const ortDst = join(out, 'onnxruntime-node');
+  const binSrc = join(ortSrc, 'bin/napi-v6', platform, arch);
+  if (!existsSync(binSrc)) throw new Error(`onnxruntime-node has no binaries for ${target} (looked in ${binSrc})`);
+  mkdirSync(ortDst, { recursive: true });
+  cpSync(join(ortSrc, 'package.json'), join(ortDst, 'package.json'));
+  cpSync(join(ortSrc, 'dist'), join(ortDst, 'dist'), { recursive: true, filter: (p) => !p.endsWith('.map') && !p.endsWith('.d.ts') });
+  cpSync(binSrc, join(ortDst, 'bin/napi-v6', platform, arch), { recursive: true });
+  cpSync(join(root, 'node_modules/onnxruntime-common'), join(out, 'onnxruntime-common'), {
+    recursive: true,
+    filter: (p) => !p.endsWith('.map') && !p.endsWith('.d.ts') && !p.includes('/lib/'),
+  });
+}
+
+copyNativeRuntime();
+if (watch) {
+  await Promise.all(builds.map(async (b) => (await esbuild.context(b)).watch()));
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

@@ -1,0 +1,157 @@
+/**
+ * @file The T5 sentence-embedding engine: tokenizer + ONNX encoder + sentence pipeline for one model folder.
+ * Texts are tokenized, sorted into length-bucketed batches, encoded, pooled and post-processed exactly as
+ * sentence-transformers does, then returned in the caller's order.
+ */
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { ModelError } from '../model/modelError';
+import { findEncoderGraph, type EncoderGraph } from '../model/encoderGraph';
+import { hiddenStateOutput } from '../model/t5Graph';
+import { readT5Config, type T5EncoderConfig } from '../model/t5Config';
+import type { ModelInfo, Pooling } from '../../shared/protocol';
+import { planBatches } from './batching';
+import { EncoderSession } from './encoderSession';
+import { loadSentencePipeline, type SentencePipeline } from './sentencePipeline';
+import { T5Tokenizer } from './tokenizer';
+
+export interface EngineOptions {
+  /** Where built ONNX graphs are cached. */
+  cacheDir: string;
+  threads: number;
+  /** Rows × padded tokens per batch. */
+  batchTokenBudget: number;
+  /** Stable id for the model (repo@commit or folder path). */
+  modelId: string;
+  /** Overrides the model's max sequence length (sentence_bert_config.json, else 512), including `</s>`. */
+  maxTokens?: number;
+  log: (message: string) => void;
+}
+
+export interface EmbedOptions {
+  pooling?: Pooling;
+  layer?: number;
+  /** Called after each batch with the number of texts done. */
+  onProgress?: (done: number, total: number) => void;
+  /** Checked between batches; throwing from it aborts the work. */
+  checkCancelled?: () => void;
+}
+
+export interface HiddenStates {
+  ids: number[][];
+  hidden: Float32Array[][];
+  truncated: number[];
+}
+
+export class Engine {
+  private constructor(
+    readonly info: ModelInfo,
+    private readonly config: T5EncoderConfig,
+    private readonly tokenizer: T5Tokenizer,
+    private readonly session: EncoderSession,
+    private readonly pipeline: SentencePipeline,
+    private readonly graph: EncoderGraph,
+    private readonly options: EngineOptions,
+  ) {}
+
+  static async load(folder: string, options: EngineOptions): Promise<Engine> {
+    const started = Date.now();
+    if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new ModelError(`Model folder not found: ${folder}`);
+    const config = readT5Config(folder);
+    const pipeline = loadSentencePipeline(folder);
+    const maxTokens = options.maxTokens ?? pipeline.maxSeqLength ?? 512;
+    const tokenizer = await T5Tokenizer.load(folder, maxTokens);
+    if (tokenizer.vocabSize > config.vocabSize) {
+      throw new ModelError(`The tokenizer in ${folder} has ${tokenizer.vocabSize} tokens but config.json says vocab_size ${config.vocabSize}; they do not belong to the same model.`);
+    }
+    const { graph, session } = await openSession(folder, config, options);
+    const info: ModelInfo = {
+      id: options.modelId,
+      folder,
+      dimensions: pipeline.dimensions(config.dModel),
+      hiddenSize: config.dModel,
+      numLayers: config.numLayers,
+      maxTokens,
+      pipeline: pipeline.describe(`T5 encoder (${config.numLayers} layers, d_model ${config.dModel}, ${config.feedForward.gated ? 'gated-' : ''}${config.feedForward.activation})`),
+      onnxSource: graph.source,
+      loadMillis: Date.now() - started,
+    };
+    options.log(`Model ready: ${info.id} (${info.pipeline.join(' → ')}) in ${info.loadMillis} ms`);
+    return new Engine(info, config, tokenizer, session, pipeline, graph, options);
+  }
+
+  tokenize(texts: readonly string[]): { ids: number[][]; truncated: number[] } {
+    const encoded = texts.map((t) => this.tokenizer.encode(t));
+    return { ids: encoded.map((e) => e.ids), truncated: encoded.flatMap((e, i) => (e.truncated ? [i] : [])) };
+  }
+
+  /** Sentence embeddings through the model's full pipeline (pooling, Dense, Normalize). */
+  async embed(texts: readonly string[], options: EmbedOptions = {}): Promise<{ vectors: Float32Array[]; truncated: number[] }> {
+    const { ids, truncated } = this.tokenize(texts);
+    const vectors = new Array<Float32Array>(texts.length);
+    await this.forEachBatch(ids, options, (batch, indices) => {
+      indices.forEach((original, row) => (vectors[original] = this.pipeline.apply(batch, row, options.pooling)));
+    });
+    return { vectors, truncated };
+  }
+
+  /** Token-level hidden states of one layer (HF numbering: 0 = embeddings, numLayers = final output). */
+  async hiddenStates(texts: readonly string[], options: EmbedOptions = {}): Promise<HiddenStates> {
+    const { ids, truncated } = this.tokenize(texts);
+    const hidden = new Array<Float32Array[]>(texts.length);
+    await this.forEachBatch(ids, options, (batch, indices) => {
+      indices.forEach((original, row) => {
+        const base = row * batch.tokens * batch.dims;
+        hidden[original] = Array.from({ length: batch.lengths[row] }, (_, t) =>
+          batch.data.slice(base + t * batch.dims, base + (t + 1) * batch.dims),
+        );
+      });
+    });
+    return { ids, hidden, truncated };
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+
+  private async forEachBatch(
+    ids: number[][],
+    options: EmbedOptions,
+    consume: (batch: Awaited<ReturnType<EncoderSession['run']>>, indices: number[]) => void,
+  ): Promise<void> {
+    const output = this.outputFor(options.layer);
+    let done = 0;
+    for (const plan of planBatches(ids.map((r) => r.length), this.options.batchTokenBudget)) {
+      options.checkCancelled?.();
+      const batch = await this.session.run(plan.indices.map((i) => ids[i]), output);
+      consume(batch, plan.indices);
+      done += plan.indices.length;
+      options.onProgress?.(done, ids.length);
+    }
+  }
+
+  private outputFor(layer: number | undefined): string {
+    const { numLayers } = this.config;
+    if (layer === undefined || layer === numLayers) return hiddenStateOutput(numLayers, numLayers);
+    if (!Number.isInteger(layer) || layer < 0 || layer > numLayers) {
+      throw new ModelError(`Layer ${layer} does not exist in ${this.info.id}: expected an integer from 0 (token embeddings) to ${numLayers} (final output).`);
+    }
+    if (!this.graph.allLayers) {
+      throw new ModelError(`The ONNX encoder shipped with ${this.info.id} exposes only the final layer; layer ${layer} needs the safetensors weights so the engine can build its own graph.`);
+    }
+    return hiddenStateOutput(layer, numLayers);
+  }
+}
+
+/** Loads the graph; a cached graph that onnxruntime rejects (torn or corrupt) is deleted and rebuilt once. */
+async function openSession(folder: string, config: T5EncoderConfig, options: EngineOptions): Promise<{ graph: EncoderGraph; session: EncoderSession }> {
+  const graph = findEncoderGraph(folder, config, options.cacheDir, options.log);
+  try {
+    return { graph, session: await EncoderSession.create(graph.path, options.threads, graph.path) };
+  } catch (e) {
+    if (graph.source !== 'built') throw e;
+    options.log(`The cached encoder graph ${graph.path} could not be loaded (${(e as Error).message}); rebuilding it.`);
+    rmSync(graph.path, { force: true });
+    const rebuilt = findEncoderGraph(folder, config, options.cacheDir, options.log);
+    return { graph: rebuilt, session: await EncoderSession.create(rebuilt.path, options.threads, rebuilt.path) };
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * @file Finds or makes the encoder's ONNX graph for a model folder.
+ * Order: a graph shipped in the folder (`onnx/encoder_model.onnx`), else one this engine built before
+ * (cached under the storage folder, keyed by the weights and the graph version), else build it from
+ * `config.json` + safetensors now and cache it (temp file, then rename: a crash never leaves half a graph).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ModelError } from './modelError';
+import { readSafetensors, type Tensor } from './safetensors';
+import { buildT5EncoderGraph, GRAPH_VERSION } from './t5Graph';
+import type { T5EncoderConfig } from './t5Config';
+
+export interface EncoderGraph {
+  /** Path to the .onnx file to load. */
+  path: string;
+  source: 'built' | 'shipped';
+  /** Whether the graph exposes every layer's hidden state (ours do; shipped ones usually only the last). */
+  allLayers: boolean;
+}
+
+export const SHIPPED_ONNX = ['onnx/encoder_model.onnx', 'encoder_model.onnx'];
+
+export function findEncoderGraph(folder: string, config: T5EncoderConfig, cacheDir: string, log: (m: string) => void): EncoderGraph {
+  const weightFiles = safetensorsFiles(folder);
+  if (!weightFiles.length) {
+    const shipped = SHIPPED_ONNX.map((f) => join(folder, f)).find(existsSync);
+    if (shipped) return { path: shipped, source: 'shipped', allLayers: false };
+    const hint = existsSync(join(folder, 'pytorch_model.bin')) ? ' (only pytorch_model.bin is there; convert it to safetensors)' : '';
+    throw new ModelError(`No model weights in ${folder}: expected model.safetensors or onnx/encoder_model.onnx${hint}.`);
+  }
+  const key = createHash('sha256')
+    .update(JSON.stringify({ GRAPH_VERSION, config, files: weightFiles.map((f) => [f, statSync(f).size, statSync(f).mtimeMs]) }))
+    .digest('hex')
+    .slice(0, 32);
+  const path = join(cacheDir, 'onnx', `${key}.onnx`);
+  if (existsSync(path)) return { path, source: 'built', allLayers: true };
+
+  const started = Date.now();
+  const weights = new Map<string, Tensor>();
+  for (const file of weightFiles) for (const [name, t] of readSafetensors(file)) weights.set(name, t);
+  const bytes = buildT5EncoderGraph(config, weights, weightFiles.join(', '));
+  mkdirSync(join(cacheDir, 'onnx'), { recursive: true });
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, bytes);
+  renameSync(temp, path);
+  log(`Built the encoder graph from ${weightFiles.length} safetensors file(s) in ${Date.now() - started} ms (${(bytes.length / 1e6).toFixed(1)} MB) → ${path}`);
+  return { path, source: 'built', allLayers: true };
+}
+
+/** `model.safetensors`, or the shards listed in `model.safetensors.index.json`. */
+function safetensorsFiles(folder: string): string[] {
+  const single = join(folder, 'model.safetensors');
+  if (existsSync(single)) return [single];
+  const index = join(folder, 'model.safetensors.index.json');
+  if (!existsSync(index)) return [];
+  try {
+    const map = JSON.parse(readFileSync(index, 'utf8')).weight_map as Record<string, string>;
+    return [...new Set(Object.values(map))].map((f) => join(folder, f));
+  } catch {
+    throw new ModelError(`${index} is not a valid safetensors index (expected {"weight_map": {...}}).`);
+  }
+}
