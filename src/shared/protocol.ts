@@ -2,7 +2,7 @@
  * @file The custom LSP messages between the extension (client) and the engine sidecar (server).
  * Both bundles import this module; nothing here may import `vscode`.
  */
-import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 
 export type Pooling = 'mean' | 'cls' | 'max';
 export type EmbedOutput = 'embedding' | 'hidden' | 'ids';
@@ -86,10 +86,10 @@ export const EmbedRequest = new RequestType<EmbedParams, EmbedResult, void>('t5S
 export const SimilarRequest = new RequestType<SimilarParams, SimilarResult, void>('t5Semantic/similar');
 
 /** Sent by the client: describe the loaded model, or fail with the load error. */
-export const ModelInfoRequest = new RequestType<void, ModelInfo, void>('t5Semantic/modelInfo');
+export const ModelInfoRequest = new RequestType0<ModelInfo, void>('t5Semantic/modelInfo');
 
 /** Sent by the client (tests and "Reload model"): drop the loaded model and load it again from settings. */
-export const ReloadModelRequest = new RequestType<void, ModelInfo, void>('t5Semantic/reloadModel');
+export const ReloadModelRequest = new RequestType0<ModelInfo, void>('t5Semantic/reloadModel');
 
 /** Sent by the server whenever the engine's state changes, so the status bar can follow it. */
 export const EngineStatusNotification = new NotificationType<EngineStatus>('t5Semantic/engineStatus');

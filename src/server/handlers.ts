@@ -1,0 +1,73 @@
+/**
+ * @file The engine's custom requests: validate, run on the loaded engine with progress and cancellation,
+ * and turn failures into errors the client can show.
+ */
+import { LSPErrorCodes, ResponseError, type CancellationToken, type WorkDoneProgressReporter } from 'vscode-languageserver/node';
+import { ErrorCodes, type EmbedResult, type SimilarResult } from '../shared/protocol';
+import type { EmbedOptions, Engine } from './engine/engine';
+import { ModelError } from './model/modelError';
+import { validateEmbedParams, validateSimilarParams } from './validate';
+
+class Cancelled extends Error {}
+
+/** Progress and cancellation for one request, in the form the engine takes. */
+function workOptions(token: CancellationToken, progress: WorkDoneProgressReporter, title: string): EmbedOptions {
+  progress.begin(title, 0, undefined, true);
+  return {
+    checkCancelled: () => {
+      if (token.isCancellationRequested) throw new Cancelled();
+    },
+    onProgress: (done, total) => progress.report(Math.floor((100 * done) / total), `${done} of ${total} texts`),
+  };
+}
+
+/** Runs a handler body, mapping engine errors to LSP errors; the sidecar itself never fails. */
+export async function answer<T>(log: (m: string) => void, progress: WorkDoneProgressReporter, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof ResponseError) throw e;
+    if (e instanceof Cancelled) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The request was cancelled.');
+    if (e instanceof ModelError) throw new ResponseError(ErrorCodes.ModelUnavailable, e.message);
+    log(`Request failed: ${(e as Error).stack ?? e}`);
+    throw new ResponseError(-32603, `The engine failed: ${(e as Error).message}`);
+  } finally {
+    progress.done();
+  }
+}
+
+export async function embed(engine: Engine, raw: unknown, token: CancellationToken, progress: WorkDoneProgressReporter): Promise<EmbedResult> {
+  const params = validateEmbedParams(raw);
+  const options = { ...workOptions(token, progress, 'Embedding'), pooling: params.pooling, layer: params.layer };
+  if (params.output === 'ids') return { ...engine.tokenize(params.texts) };
+  if (params.output === 'hidden') {
+    const { ids, hidden, truncated } = await engine.hiddenStates(params.texts, options);
+    return { ids, hidden: hidden.map((rows) => rows.map((r) => Array.from(r))), truncated };
+  }
+  const { vectors, truncated } = await engine.embed(params.texts, options);
+  return { vectors: vectors.map((v) => Array.from(v)), truncated };
+}
+
+export async function similar(engine: Engine, raw: unknown, token: CancellationToken, progress: WorkDoneProgressReporter): Promise<SimilarResult> {
+  const params = validateSimilarParams(raw);
+  const texts = [params.query, ...params.candidates.map((c) => c.text)];
+  const { vectors } = await engine.embed(texts, workOptions(token, progress, 'Comparing paragraphs'));
+  const [query, ...rest] = vectors;
+  const hits = rest
+    .map((v, i) => ({ id: params.candidates[i].id, score: cosine(query, v) }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, params.topK);
+  return { hits };
+}
+
+export function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  return dot / Math.max(Math.sqrt(na * nb), 1e-12);
+}

@@ -1,0 +1,457 @@
+/**
+ * @file Downloads a model snapshot from a Hugging Face-style hub into a local cache, speaking the hub's
+ * own HTTP API (`/api/models/{repo}/revision/{rev}?blobs=true`, `/{repo}/resolve/{sha}/{file}`), so it
+ * works against huggingface.co and its mirrors.
+ *
+ * Cache layout (per repo, `owner/name` → `owner--name`):
+ *   refs/{revision}          the commit sha the revision last resolved to (written last, atomically)
+ *   manifests/{sha}.json     the files and sizes of a complete snapshot
+ *   snapshots/{sha}/...      the files themselves, in the repo's own layout
+ * A file is downloaded to `<file>.incomplete`, resumed with a Range request, verified (LFS sha256 or git
+ * blob sha1, and size) and only then renamed into place, so a final file is never partial.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface HubProgress {
+  file: string;
+  receivedBytes: number;
+  totalBytes: number;
+  /** Over all files of the snapshot (files already cached count as done). */
+  doneBytes: number;
+  allBytes: number;
+}
+
+export interface HubOptions {
+  repo: string;
+  revision: string;
+  hubUrl: string;
+  cacheDir: string;
+  offline: boolean;
+  onProgress?: (p: HubProgress) => void;
+  signal?: AbortSignal;
+  fetchImpl?: typeof fetch;
+  /** Attempts per file on network errors, each resuming where the last stopped. Default 3. */
+  maxAttempts?: number;
+}
+
+export type HubErrorCode = 'offline-missing' | 'not-found' | 'network' | 'checksum' | 'http';
+
+export class HubError extends Error {
+  override readonly name = 'HubError';
+  constructor(
+    readonly code: HubErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+interface Sibling {
+  rfilename: string;
+  size?: number;
+  blobId?: string;
+  lfs?: { sha256: string; size: number };
+}
+
+interface ManifestFile {
+  path: string;
+  size: number;
+}
+
+const SHA_RE = /^[0-9a-f]{40}$/;
+const NAME_PART_RE = /^[A-Za-z0-9._-]+$/;
+const ROOT_FILES = Object.freeze([
+  'config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'spiece.model',
+  'modules.json',
+  'sentence_bert_config.json',
+  'config_sentence_transformers.json',
+]);
+const ONNX_FILES = Object.freeze(['onnx/encoder_model.onnx', 'onnx/encoder_model.onnx_data', 'onnx/encoder_model_quantized.onnx']);
+const PROGRESS_INTERVAL_MS = 100;
+/** Download runs per snapshot folder in this process. */
+const inFlight = new Map<string, Promise<void>>();
+
+/** True for a hub repo id (`owner/name` or `name`); false for a folder path (absolute, `./`, `~`, `C:\`). */
+export function isRepoId(spec: string): boolean {
+  if (!spec || spec.startsWith('.') || spec.startsWith('~') || spec.startsWith('/') || spec.includes('\\')) return false;
+  if (/^[A-Za-z]:/.test(spec)) return false;
+  const parts = spec.split('/');
+  return parts.length <= 2 && parts.every(isValidNamePart);
+}
+
+function isValidNamePart(part: string): boolean {
+  return NAME_PART_RE.test(part) && !part.includes('..') && !part.startsWith('.') && part.length <= 96;
+}
+
+function validate(repo: string, revision: string): void {
+  if (!isRepoId(repo)) {
+    throw new HubError('not-found', `Invalid model repo id "${repo}": expected "owner/name" or "name" of letters, digits, ".", "_" and "-".`);
+  }
+  const revOk =
+    revision.length > 0 &&
+    revision.length <= 256 &&
+    revision.split('/').every((p) => NAME_PART_RE.test(p) && p !== '.' && !p.includes('..'));
+  if (!revOk) {
+    throw new HubError('not-found', `Invalid model revision "${revision}" for ${repo}: expected a branch, tag or commit of letters, digits, ".", "_", "-" and "/".`);
+  }
+}
+
+/** Returns the local folder holding the model snapshot (all files needed), downloading what is missing. */
+export async function ensureModelSnapshot(opts: HubOptions): Promise<{ folder: string; commit: string }> {
+  const { repo, revision, offline } = opts;
+  validate(repo, revision);
+  const repoDir = path.join(opts.cacheDir, repo.replace('/', '--'));
+  const cached = (sha: string) => (isSnapshotComplete(repoDir, sha) ? { folder: snapshotDir(repoDir, sha), commit: sha } : undefined);
+  const fromRefs = () => {
+    const sha = SHA_RE.test(revision) ? revision : readRef(repoDir, revision);
+    return sha ? cached(sha) : undefined;
+  };
+
+  if (SHA_RE.test(revision)) {
+    const hit = cached(revision);
+    if (hit) return hit;
+  }
+  if (offline) {
+    const hit = fromRefs();
+    if (hit) return hit;
+    throw new HubError(
+      'offline-missing',
+      `Model ${repo} at revision "${revision}" is not in the download cache (${opts.cacheDir}) and t5Semantic.offline is on. ` +
+        'Turn t5Semantic.offline off once to download it, or set t5Semantic.model to a local folder.',
+    );
+  }
+
+  const fetchImpl = opts.fetchImpl ?? fetch;
+  const hubUrl = opts.hubUrl.replace(/\/+$/, '');
+  let info: { sha: string; siblings: Sibling[] };
+  try {
+    info = await fetchRevisionInfo(fetchImpl, hubUrl, repo, revision, opts.signal);
+  } catch (err) {
+    // Like huggingface_hub: when the hub is unreachable, a snapshot already cached for this revision will do.
+    if (err instanceof HubError && err.code === 'network') {
+      const hit = fromRefs();
+      if (hit) return hit;
+    }
+    throw err;
+  }
+  const { sha } = info;
+  const hit = cached(sha);
+  if (hit) {
+    if (revision !== sha) writeAtomic(path.join(repoDir, 'refs', revision), sha);
+    return hit;
+  }
+
+  const files = selectFiles(repo, revision, info.siblings);
+  const snapDir = snapshotDir(repoDir, sha);
+  // Two loads of the same snapshot in this process (e.g. a quick reload) must not write the same
+  // .incomplete file at once: the second waits, then finds the files in place.
+  const previous = inFlight.get(snapDir) ?? Promise.resolve();
+  const run = previous
+    .catch(() => undefined)
+    .then(() => downloadAll({ ...opts, fetchImpl, hubUrl, sha }, files, snapDir));
+  inFlight.set(snapDir, run);
+  try {
+    await run;
+  } finally {
+    if (inFlight.get(snapDir) === run) inFlight.delete(snapDir);
+  }
+
+  const manifest: ManifestFile[] = files.map((f) => ({ path: f.rfilename, size: fileSize(f) }));
+  writeAtomic(path.join(repoDir, 'manifests', `${sha}.json`), JSON.stringify({ repo, commit: sha, files: manifest }, null, 2));
+  if (revision !== sha) writeAtomic(path.join(repoDir, 'refs', revision), sha);
+  return { folder: snapDir, commit: sha };
+}
+
+async function downloadAll(a: HubOptions & { fetchImpl: typeof fetch; hubUrl: string; sha: string }, files: Sibling[], snapDir: string): Promise<void> {
+  const allBytes = files.reduce((n, f) => n + fileSize(f), 0);
+  let doneBytes = 0;
+  for (const file of files) {
+    const target = path.join(snapDir, ...file.rfilename.split('/'));
+    const size = fileSize(file);
+    if (!fileHasSize(target, size)) await downloadFile({ ...a, file, target, doneBytes, allBytes });
+    doneBytes += size;
+  }
+  const last = files.at(-1);
+  const lastSize = last ? fileSize(last) : 0;
+  a.onProgress?.({ file: last?.rfilename ?? '', receivedBytes: lastSize, totalBytes: lastSize, doneBytes: allBytes, allBytes });
+}
+
+/** The files of `siblings` the engine needs; throws if the repo has no weights the engine can read. */
+function selectFiles(repo: string, revision: string, siblings: Sibling[]): Sibling[] {
+  const byName = new Map(siblings.map((s) => [s.rfilename, s]));
+  const wanted: string[] = ROOT_FILES.filter((f) => byName.has(f));
+  if (!byName.has('config.json')) {
+    throw new HubError('not-found', `Model ${repo}@${revision} has no config.json at its root; is it a Transformers model repo?`);
+  }
+  for (const s of siblings) {
+    const m = /^(\d+_[^/]+)\/(config\.json|model\.safetensors)$/.exec(s.rfilename);
+    if (m) wanted.push(s.rfilename);
+    if (/^\d+_[^/]+\/pytorch_model\.bin$/.test(s.rfilename) && !byName.has(s.rfilename.replace(/pytorch_model\.bin$/, 'model.safetensors'))) {
+      throw new HubError(
+        'not-found',
+        `Model ${repo}@${revision}: module weights ${s.rfilename} are only in PyTorch format; only safetensors or ONNX weights are supported.`,
+      );
+    }
+  }
+  if (byName.has('model.safetensors')) {
+    wanted.push('model.safetensors');
+  } else if (byName.has('onnx/encoder_model.onnx')) {
+    wanted.push(...ONNX_FILES.filter((f) => byName.has(f)));
+  } else {
+    const found = siblings.some((s) => /(^|\/)(pytorch_model\.bin|tf_model\.h5|flax_model\.msgpack)$/.test(s.rfilename))
+      ? ' (it has only PyTorch/TensorFlow/Flax weights)'
+      : siblings.some((s) => s.rfilename === 'model.safetensors.index.json')
+        ? ' (sharded safetensors are not supported)'
+        : '';
+    throw new HubError(
+      'not-found',
+      `Model ${repo}@${revision} has neither model.safetensors nor onnx/encoder_model.onnx${found}; only safetensors or ONNX weights are supported.`,
+    );
+  }
+  return wanted.map((f) => byName.get(f)!).filter((s) => isSafeRelPath(s.rfilename));
+}
+
+function isSafeRelPath(p: string): boolean {
+  return p.split('/').every((part) => part !== '' && part !== '.' && part !== '..' && !part.includes('\\'));
+}
+
+function fileSize(s: Sibling): number {
+  return s.lfs?.size ?? s.size ?? 0;
+}
+
+async function fetchRevisionInfo(
+  fetchImpl: typeof fetch,
+  hubUrl: string,
+  repo: string,
+  revision: string,
+  signal: AbortSignal | undefined,
+): Promise<{ sha: string; siblings: Sibling[] }> {
+  const url = `${hubUrl}/api/models/${repo}/revision/${encodeURIComponent(revision)}?blobs=true`;
+  const res = await request(fetchImpl, url, {}, signal, `the file list of ${repo}@${revision}`);
+  if (!res.ok) throw httpError(res, repo, revision, undefined);
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch (err) {
+    throw new HubError('http', `The hub at ${hubUrl} sent an unreadable answer for ${repo}@${revision}.`, { cause: err });
+  }
+  const info = body as { sha?: unknown; siblings?: unknown };
+  if (typeof info.sha !== 'string' || !SHA_RE.test(info.sha) || !Array.isArray(info.siblings)) {
+    throw new HubError('http', `The hub at ${hubUrl} sent no commit sha or file list for ${repo}@${revision}.`);
+  }
+  const siblings = (info.siblings as Sibling[]).filter((s) => s && typeof s.rfilename === 'string');
+  return { sha: info.sha, siblings };
+}
+
+interface DownloadArgs extends HubOptions {
+  fetchImpl: typeof fetch;
+  hubUrl: string;
+  sha: string;
+  file: Sibling;
+  target: string;
+  doneBytes: number;
+  allBytes: number;
+}
+
+async function downloadFile(a: DownloadArgs): Promise<void> {
+  const attempts = Math.max(1, a.maxAttempts ?? 3);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await downloadOnce(a);
+    } catch (err) {
+      const retry = err instanceof HubError && err.code === 'network' && attempt < attempts && !a.signal?.aborted;
+      if (!retry) throw err;
+    }
+  }
+}
+
+async function downloadOnce(a: DownloadArgs): Promise<void> {
+  const { file, target, repo, sha } = a;
+  const name = file.rfilename;
+  const expected = fileSize(file);
+  const partial = `${target}.incomplete`;
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+
+  let start = fs.existsSync(partial) ? fs.statSync(partial).size : 0;
+  if (start > 0 && expected > 0 && start >= expected) {
+    // A finished download that was never renamed: keep it if it verifies, else start over.
+    if (start === expected && (await verifies(partial, file))) {
+      fs.renameSync(partial, target);
+      return;
+    }
+    fs.rmSync(partial, { force: true });
+    start = 0;
+  }
+
+  const url = `${a.hubUrl}/${repo}/resolve/${sha}/${name.split('/').map(encodeURIComponent).join('/')}`;
+  const headers: Record<string, string> = { 'Accept-Encoding': 'identity' };
+  if (start > 0) headers.Range = `bytes=${start}-`;
+  const res = await request(a.fetchImpl, url, headers, a.signal, `${name} of ${repo}@${sha}`);
+  if (res.status === 416) {
+    await res.body?.cancel();
+    fs.rmSync(partial, { force: true });
+    throw new HubError('network', `The hub refused to resume ${name} of ${repo}; retrying from the start.`);
+  }
+  if (!res.ok) throw httpError(res, repo, sha, name);
+  const resumed = res.status === 206 && start > 0 && contentRangeStart(res) === start;
+  if (!resumed) start = 0;
+
+  const hash = hasherFor(file);
+  if (hash && start > 0) await hashFile(partial, hash);
+  const total = expected || start + Number(res.headers.get('content-length') ?? 0);
+  const fh = await fs.promises.open(partial, resumed ? 'a' : 'w');
+  let received = start;
+  let lastReport = 0;
+  const report = (force: boolean) => {
+    const now = Date.now();
+    if (!a.onProgress || (!force && now - lastReport < PROGRESS_INTERVAL_MS)) return;
+    lastReport = now;
+    a.onProgress({ file: name, receivedBytes: received, totalBytes: total, doneBytes: a.doneBytes + received, allBytes: a.allBytes });
+  };
+  try {
+    report(true);
+    if (res.body) {
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        await fh.write(chunk);
+        hash?.update(chunk);
+        const first = received === start;
+        received += chunk.byteLength;
+        report(first);
+      }
+    }
+  } catch (err) {
+    if (a.signal?.aborted) throw a.signal.reason ?? err;
+    throw new HubError('network', `Downloading ${name} of ${repo} failed after ${received} bytes: ${errorText(err)}`, { cause: err });
+  } finally {
+    await fh.close();
+  }
+  report(true);
+
+  const check = checkDigest(file, received, hash);
+  if (check) {
+    fs.rmSync(partial, { force: true });
+    throw new HubError('checksum', `Downloaded ${name} of ${repo}@${sha} is corrupt (${check}); it was deleted, try again.`);
+  }
+  fs.renameSync(partial, target);
+}
+
+/** What is wrong with a downloaded file, or undefined if its size and digest match. */
+function checkDigest(file: Sibling, size: number, hash: Hash | undefined): string | undefined {
+  const expected = fileSize(file);
+  if (expected && size !== expected) return `${size} bytes, expected ${expected}`;
+  if (!hash) return undefined;
+  const digest = hash.digest('hex');
+  const want = file.lfs ? file.lfs.sha256 : file.blobId!;
+  return digest === want.toLowerCase() ? undefined : `${file.lfs ? 'sha256' : 'git blob sha1'} ${digest}, expected ${want}`;
+}
+
+/** sha256 for LFS files; git's blob sha1 (`blob <size>\0` + content) for small files whose blobId is known. */
+function hasherFor(file: Sibling): Hash | undefined {
+  if (file.lfs?.sha256) return createHash('sha256');
+  if (file.blobId && SHA_RE.test(file.blobId) && typeof file.size === 'number') {
+    return createHash('sha1').update(`blob ${file.size}\0`);
+  }
+  return undefined;
+}
+
+async function verifies(p: string, file: Sibling): Promise<boolean> {
+  const hash = hasherFor(file);
+  if (hash) await hashFile(p, hash);
+  return checkDigest(file, fs.statSync(p).size, hash) === undefined;
+}
+
+async function hashFile(p: string, hash: Hash): Promise<void> {
+  for await (const chunk of fs.createReadStream(p)) hash.update(chunk as Buffer);
+}
+
+function contentRangeStart(res: Response): number | undefined {
+  const m = /^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+async function request(
+  fetchImpl: typeof fetch,
+  url: string,
+  headers: Record<string, string>,
+  signal: AbortSignal | undefined,
+  what: string,
+): Promise<Response> {
+  try {
+    return await fetchImpl(url, { headers: { 'User-Agent': 't5-semantic-search', ...headers }, signal, redirect: 'follow' });
+  } catch (err) {
+    if (signal?.aborted) throw signal.reason ?? err;
+    throw new HubError(
+      'network',
+      `Could not reach ${new URL(url).origin} to download ${what}: ${errorText(err)}. Check t5Semantic.hubUrl and your connection, or turn on t5Semantic.offline.`,
+      { cause: err },
+    );
+  }
+}
+
+function httpError(res: Response, repo: string, revision: string, file: string | undefined): HubError {
+  void res.body?.cancel().catch(() => undefined);
+  const hubCode = res.headers.get('x-error-code') ?? '';
+  const hubMsg = res.headers.get('x-error-message');
+  const subject = file ? `${file} of model ${repo}@${revision}` : `model ${repo} at revision "${revision}"`;
+  const detail = hubMsg ? ` (${hubMsg})` : '';
+  if (res.status === 404 || /NotFound$/.test(hubCode)) {
+    return new HubError('not-found', `The hub has no ${subject}: HTTP ${res.status}${detail}. Check t5Semantic.model and t5Semantic.modelRevision.`);
+  }
+  if (res.status === 401 || res.status === 403) {
+    return new HubError('http', `The hub refused access to ${subject}: HTTP ${res.status}${detail}. The repo may be private or gated.`);
+  }
+  return new HubError('http', `The hub answered HTTP ${res.status} for ${subject}${detail}.`);
+}
+
+function errorText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+  return `${err.message}${cause}`;
+}
+
+function snapshotDir(repoDir: string, sha: string): string {
+  return path.join(repoDir, 'snapshots', sha);
+}
+
+function readRef(repoDir: string, revision: string): string | undefined {
+  try {
+    const sha = fs.readFileSync(path.join(repoDir, 'refs', ...revision.split('/')), 'utf8').trim();
+    return SHA_RE.test(sha) ? sha : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isSnapshotComplete(repoDir: string, sha: string): boolean {
+  let files: ManifestFile[];
+  try {
+    files = (JSON.parse(fs.readFileSync(path.join(repoDir, 'manifests', `${sha}.json`), 'utf8')) as { files: ManifestFile[] }).files;
+  } catch {
+    return false;
+  }
+  const dir = snapshotDir(repoDir, sha);
+  return Array.isArray(files) && files.every((f) => isSafeRelPath(f.path) && fileHasSize(path.join(dir, ...f.path.split('/')), f.size));
+}
+
+function fileHasSize(p: string, size: number): boolean {
+  try {
+    const st = fs.statSync(p);
+    return st.isFile() && (size === 0 || st.size === size);
+  } catch {
+    return false;
+  }
+}
+
+function writeAtomic(p: string, text: string): void {
+  fs.mkdirSync(path.dirname(p), { recursive: true });
+  const tmp = `${p}.tmp-${process.pid}-${Date.now()}`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, p);
+}
