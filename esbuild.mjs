@@ -56,7 +56,7 @@ const nodeDefaults = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
-  plugins: [problemMatcher],
+  plugins: watch ? [problemMatcher] : [],
 };
 
 const builds = [
@@ -66,7 +66,7 @@ const builds = [
     entryPoints: ['src/server/main.ts'],
     outfile: 'dist/server.js',
     external: ['onnxruntime-node'],
-    plugins: [problemMatcher, stubUnusedModules],
+    plugins: [...(watch ? [problemMatcher] : []), stubUnusedModules],
   },
   {
     ...nodeDefaults,
@@ -74,7 +74,7 @@ const builds = [
     outfile: 'dist/cli.js',
     external: ['onnxruntime-node'],
     banner: { js: '#!/usr/bin/env node' },
-    plugins: [problemMatcher, stubUnusedModules],
+    plugins: [...(watch ? [problemMatcher] : []), stubUnusedModules],
   },
 ].filter((b) => existsSync(join(root, /** @type {string[]} */ (b.entryPoints)[0])));
 
@@ -89,7 +89,7 @@ if (existsSync(join(root, 'src/webview/main.ts'))) {
     sourcemap: !production,
     minify: production,
     logLevel: 'warning',
-    plugins: [problemMatcher],
+    plugins: watch ? [problemMatcher] : [],
   });
 }
 

@@ -14,6 +14,9 @@ export class EngineHost {
   private loading?: Promise<Engine>;
   private abort?: AbortController;
   private status: EngineStatus = { state: 'starting', model: '' };
+  /** Resolves when the first load starts, so requests sent before the settings arrive wait for it. */
+  private firstLoadStarted!: () => void;
+  private readonly firstLoad = new Promise<void>((resolve) => (this.firstLoadStarted = resolve));
 
   constructor(
     private readonly connection: Connection,
@@ -26,9 +29,9 @@ export class EngineHost {
   }
 
   /** The ready engine; waits for a load in progress; rejects with the load error. */
-  ready(): Promise<Engine> {
-    if (!this.loading) return Promise.reject(new ModelError('No model has been loaded yet.'));
-    return this.loading;
+  async ready(): Promise<Engine> {
+    await this.firstLoad;
+    return this.loading!;
   }
 
   /** Starts loading the model the settings name, replacing (and disposing) any loaded one. */
@@ -38,6 +41,7 @@ export class EngineHost {
     const abort = (this.abort = new AbortController());
     const loading = this.loadNow(settings, abort.signal, previous);
     this.loading = loading;
+    this.firstLoadStarted();
     loading.catch(() => undefined); // observed by ready() callers and the status notification
     return loading;
   }

@@ -3,7 +3,7 @@
  * and turn failures into errors the client can show.
  */
 import { LSPErrorCodes, ResponseError, type CancellationToken, type WorkDoneProgressReporter } from 'vscode-languageserver/node';
-import { ErrorCodes, type EmbedResult, type SimilarResult } from '../shared/protocol';
+import { ErrorCodes, type EmbedResult, type Pooling, type SimilarResult } from '../shared/protocol';
 import type { EmbedOptions, Engine } from './engine/engine';
 import { ModelError } from './model/modelError';
 import { validateEmbedParams, validateSimilarParams } from './validate';
@@ -36,9 +36,12 @@ export async function answer<T>(log: (m: string) => void, progress: WorkDoneProg
   }
 }
 
-export async function embed(engine: Engine, raw: unknown, token: CancellationToken, progress: WorkDoneProgressReporter): Promise<EmbedResult> {
+/** The pooling setting's value, or undefined to follow the model ('auto'). */
+export type DefaultPooling = () => Pooling | undefined;
+
+export async function embed(engine: Engine, raw: unknown, token: CancellationToken, progress: WorkDoneProgressReporter, defaultPooling: DefaultPooling): Promise<EmbedResult> {
   const params = validateEmbedParams(raw);
-  const options = { ...workOptions(token, progress, 'Embedding'), pooling: params.pooling, layer: params.layer };
+  const options = { ...workOptions(token, progress, 'Embedding'), pooling: params.pooling ?? defaultPooling(), layer: params.layer };
   if (params.output === 'ids') return { ...engine.tokenize(params.texts) };
   if (params.output === 'hidden') {
     const { ids, hidden, truncated } = await engine.hiddenStates(params.texts, options);
@@ -48,10 +51,10 @@ export async function embed(engine: Engine, raw: unknown, token: CancellationTok
   return { vectors: vectors.map((v) => Array.from(v)), truncated };
 }
 
-export async function similar(engine: Engine, raw: unknown, token: CancellationToken, progress: WorkDoneProgressReporter): Promise<SimilarResult> {
+export async function similar(engine: Engine, raw: unknown, token: CancellationToken, progress: WorkDoneProgressReporter, defaultPooling: DefaultPooling): Promise<SimilarResult> {
   const params = validateSimilarParams(raw);
   const texts = [params.query, ...params.candidates.map((c) => c.text)];
-  const { vectors } = await engine.embed(texts, workOptions(token, progress, 'Comparing paragraphs'));
+  const { vectors } = await engine.embed(texts, { ...workOptions(token, progress, 'Comparing paragraphs'), pooling: defaultPooling() });
   const [query, ...rest] = vectors;
   const hits = rest
     .map((v, i) => ({ id: params.candidates[i].id, score: cosine(query, v) }))

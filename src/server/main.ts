@@ -40,17 +40,20 @@ connection.onDidChangeConfiguration(async () => {
   if (reload) host!.load(next).catch(() => undefined);
 });
 
+/** The `pooling` setting applies to requests that do not choose a pooling themselves. */
+const defaultPooling = () => (settings && settings.pooling !== 'auto' ? settings.pooling : undefined);
+
 /** The client's work-done token, if it sent one; progress then shows natively in VS Code. */
 const progressFor = (params: unknown) =>
   connection.window.attachWorkDoneProgress((params as { workDoneToken?: ProgressToken } | null)?.workDoneToken);
 
 connection.onRequest(EmbedRequest, (params, token) => {
   const progress = progressFor(params);
-  return answer(log, progress, async () => embed(await host!.ready(), params, token, progress));
+  return answer(log, progress, async () => embed(await host!.ready(), params, token, progress, defaultPooling));
 });
 connection.onRequest(SimilarRequest, (params, token) => {
   const progress = progressFor(params);
-  return answer(log, progress, async () => similar(await host!.ready(), params, token, progress));
+  return answer(log, progress, async () => similar(await host!.ready(), params, token, progress, defaultPooling));
 });
 connection.onRequest(ModelInfoRequest, () => answer(log, progressFor(undefined), async () => (await host!.ready()).info));
 connection.onRequest(ReloadModelRequest, () =>

@@ -103,6 +103,24 @@ describe('sidecar with the golden sentence-transformers model', () => {
     assert.equal(ids.ids![1].at(-1), 1);
   });
 
+  it('applies the pooling setting to requests that do not choose one', async () => {
+    const text = golden.single[0].text;
+    const mean = (await sidecar.connection.sendRequest(EmbedRequest, { texts: [text] })).vectors![0];
+    const explicitMax = (await sidecar.connection.sendRequest(EmbedRequest, { texts: [text], pooling: 'max' })).vectors![0];
+    assert.notDeepEqual(mean, explicitMax);
+    sidecar.configure({ pooling: 'max' });
+    await sidecar.connection.sendRequest(ModelInfoRequest); // a round trip, so the settings change has been read
+    await new Promise<void>((resolve) => {
+      const poll = async () => {
+        const v = (await sidecar.connection.sendRequest(EmbedRequest, { texts: [text] })).vectors![0];
+        if (JSON.stringify(v) === JSON.stringify(explicitMax)) resolve();
+        else setImmediate(poll);
+      };
+      void poll();
+    });
+    sidecar.configure({ pooling: 'auto' });
+  });
+
   it('rejects malformed requests with errors that name the field, and stays alive', async () => {
     const c = sidecar.connection;
     await rejects(c.sendRequest(EmbedRequest, { texts: 'not an array' } as never), ErrorCodes.InvalidInput, /texts must be an array/);

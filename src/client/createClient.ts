@@ -1,0 +1,123 @@
+/**
+ * @file Builds the LanguageClient for the engine sidecar (dist/server.js over node IPC).
+ * The client validates every setting it hands the sidecar and wraps the library's default error
+ * handler, so crash counting stays the library's and we only log and report.
+ */
+import type { ExtensionContext, LogOutputChannel } from 'vscode';
+import {
+  CloseAction,
+  ErrorAction,
+  LanguageClient,
+  ResponseError,
+  TransportKind,
+  type ErrorHandler,
+  type LanguageClientOptions,
+  type Middleware,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+import { SETTINGS_SECTION } from '../shared/settings';
+import { describeProblem, isSettingKey, validateSetting, validateSettings, type SettingProblem } from './validateSettings';
+
+export interface ClientInputs {
+  context: Pick<ExtensionContext, 'asAbsolutePath' | 'globalStorageUri'>;
+  /** The one log channel; the client and the sidecar's stderr write here too. */
+  channel: LogOutputChannel;
+  /** The sidecar's process went away unexpectedly; `restarting` says whether the client starts it again. */
+  onServerExit(restarting: boolean, reason: string): void;
+}
+
+/** What the sidecar receives as `initializationOptions`. */
+export interface InitializationOptions {
+  /** Where the sidecar caches downloaded models and built ONNX graphs. */
+  storagePath: string;
+}
+
+export const CLIENT_ID = 't5Semantic';
+export const CLIENT_NAME = 'T5 Semantic Engine';
+
+export function createClient({ context, channel, onServerExit }: ClientInputs): LanguageClient {
+  const module = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+  };
+
+  // The default handler needs the client, and the client needs the options: bind it after construction.
+  let defaultHandler: ErrorHandler | undefined;
+  const errorHandler: ErrorHandler = {
+    async error(error, message, count) {
+      const result = await defaultHandler!.error(error, message, count);
+      const shutdown = result.action === ErrorAction.Shutdown;
+      channel.error(`Connection to the engine failed (${count ?? 1}x): ${error.message}${shutdown ? '; shutting it down.' : ''}`);
+      if (shutdown) onServerExit(false, result.message ?? `The engine's connection kept failing: ${error.message}`);
+      return { ...result, handled: true };
+    },
+    async closed() {
+      const result = await defaultHandler!.closed();
+      const restarting = result.action === CloseAction.Restart;
+      const reason = result.message ?? 'The engine process exited unexpectedly (see the log above for its last output).';
+      channel.error(`${reason} ${restarting ? 'Restarting it.' : 'It will not be restarted.'}`);
+      onServerExit(restarting, reason);
+      return { ...result, handled: true };
+    },
+  };
+
+  const clientOptions: LanguageClientOptions = {
+    // The sidecar only needs to know about prose documents; nothing else is synchronised.
+    documentSelector: [
+      { scheme: 'file', language: 'markdown' },
+      { scheme: 'file', language: 'plaintext' },
+    ],
+    outputChannel: channel,
+    synchronize: { configurationSection: SETTINGS_SECTION },
+    initializationOptions: { storagePath: context.globalStorageUri.fsPath } satisfies InitializationOptions,
+    errorHandler,
+    middleware: validatingMiddleware(channel, () => client.isRunning()),
+  };
+
+  const client: LanguageClient = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
+  defaultHandler = client.createDefaultErrorHandler();
+  return client;
+}
+
+/**
+ * `workspace/configuration` answers pass through {@link validateSettings}; `didChangeConfiguration`
+ * is sent with `settings: null` (the pull model) so unvalidated values are never pushed, and is dropped
+ * quietly when the client stopped meanwhile.
+ */
+function validatingMiddleware(channel: LogOutputChannel, isRunning: () => boolean): Middleware {
+  const reported = new Set<string>();
+  const report = (problems: SettingProblem[]): void => {
+    for (const p of problems) {
+      const text = describeProblem(SETTINGS_SECTION, p);
+      if (reported.has(text)) continue;
+      reported.add(text);
+      channel.warn(text);
+    }
+  };
+  return {
+    workspace: {
+      async configuration(params, token, next) {
+        const values = await next(params, token);
+        if (values instanceof ResponseError || !Array.isArray(values)) return values;
+        const problems: SettingProblem[] = [];
+        const checked = values.map((value, i) => {
+          const section = params.items[i]?.section;
+          if (section === SETTINGS_SECTION) return validateSettings(value, problems);
+          const key = section?.startsWith(`${SETTINGS_SECTION}.`) ? section.slice(SETTINGS_SECTION.length + 1) : undefined;
+          return key !== undefined && isSettingKey(key) ? validateSetting(key, value, problems) : value;
+        });
+        report(problems);
+        return checked;
+      },
+      async didChangeConfiguration(_sections, next) {
+        try {
+          await next(undefined);
+        } catch (error) {
+          // A model setting changed and the engine is restarting: the new one reads the settings anyway.
+          if (isRunning()) throw error;
+        }
+      },
+    },
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * @file Type-checks the `t5Semantic` settings before the client hands them to the sidecar.
+ * Pure: no `vscode` import. A bad value is replaced by its default and reported once, by name.
+ */
+import { DEFAULT_SETTINGS, type EngineSettings } from '../shared/settings';
+
+interface Rule {
+  /** What a valid value looks like, for the warning ("expected …"). */
+  expected: string;
+  check(value: unknown): boolean;
+}
+
+const nonEmptyString = (v: unknown): boolean => typeof v === 'string' && v.trim().length > 0;
+const integerAtLeast = (min: number) => (v: unknown): boolean => Number.isInteger(v) && (v as number) >= min;
+
+function isHttpUrl(v: unknown): boolean {
+  if (typeof v !== 'string') return false;
+  try {
+    const url = new URL(v);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+export const POOLING_VALUES: readonly EngineSettings['pooling'][] = Object.freeze(['auto', 'mean', 'cls', 'max']);
+
+const RULES: Readonly<Record<keyof EngineSettings, Rule>> = Object.freeze({
+  model: { expected: 'a non-empty string (hub repo id or absolute folder path)', check: nonEmptyString },
+  modelRevision: { expected: 'a non-empty string (branch, tag or commit)', check: nonEmptyString },
+  hubUrl: { expected: 'an http(s) URL', check: isHttpUrl },
+  offline: { expected: 'a boolean', check: (v) => typeof v === 'boolean' },
+  threads: { expected: 'an integer ≥ 0', check: integerAtLeast(0) },
+  pooling: { expected: `one of ${POOLING_VALUES.join(', ')}`, check: (v) => POOLING_VALUES.includes(v as EngineSettings['pooling']) },
+  batchTokenBudget: { expected: 'an integer ≥ 64', check: integerAtLeast(64) },
+});
+
+export const SETTING_KEYS = Object.freeze(Object.keys(RULES) as (keyof EngineSettings)[]);
+
+export function isSettingKey(key: string): key is keyof EngineSettings {
+  return Object.prototype.hasOwnProperty.call(RULES, key);
+}
+
+/** One rejected value: the setting, what it held and what was expected. */
+export interface SettingProblem {
+  key: keyof EngineSettings;
+  value: unknown;
+  expected: string;
+}
+
+/** A valid value for `key`: `value` itself, or the default when it is missing or of the wrong type. */
+export function validateSetting<K extends keyof EngineSettings>(
+  key: K,
+  value: unknown,
+  problems: SettingProblem[] = [],
+): EngineSettings[K] {
+  if (value === undefined || value === null) return DEFAULT_SETTINGS[key];
+  const rule = RULES[key];
+  if (rule.check(value)) return value as EngineSettings[K];
+  problems.push({ key, value, expected: rule.expected });
+  return DEFAULT_SETTINGS[key];
+}
+
+/** Every EngineSettings key, validated; keys the contract does not know are dropped. */
+export function validateSettings(raw: unknown, problems: SettingProblem[] = []): EngineSettings {
+  const source = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const result = {} as Record<keyof EngineSettings, unknown>;
+  for (const key of SETTING_KEYS) result[key] = validateSetting(key, source[key], problems);
+  return result as EngineSettings;
+}
+
+export function describeProblem(section: string, p: SettingProblem): string {
+  return `Setting ${section}.${p.key} has ${JSON.stringify(p.value)}, expected ${p.expected}; using the default ${JSON.stringify(DEFAULT_SETTINGS[p.key])}.`;
+}

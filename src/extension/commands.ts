@@ -1,0 +1,64 @@
+/**
+ * @file The extension's commands, as factories `(ctx) => handler`. A handler never throws: when the
+ * engine is not running it says so (through `ctx.clientForCommand()`), and unexpected errors are
+ * logged and shown as one sentence with "Show Logs".
+ */
+import { commands, ProgressLocation, window, workspace } from 'vscode';
+import { ModelInfoRequest } from '../shared/protocol';
+import { SHOW_LOGS, type Ctx } from './ctx';
+import { findSimilar } from './findSimilar';
+import { describeError, sentence } from './log';
+import { ModelInfoView } from './modelInfoView';
+
+type Handler = () => unknown;
+
+export function registerCommands(ctx: Ctx): void {
+  const modelInfoView = new ModelInfoView();
+  const factories: Record<string, (ctx: Ctx) => Handler> = {
+    't5Semantic.findSimilar': findSimilar,
+    't5Semantic.restartEngine': restartEngine,
+    't5Semantic.showLogs': showLogs,
+    't5Semantic.showModelInfo': (c) => showModelInfo(c, modelInfoView),
+  };
+  ctx.pushCleanup(
+    modelInfoView,
+    workspace.registerTextDocumentContentProvider(ModelInfoView.scheme, modelInfoView),
+    ...Object.entries(factories).map(([id, factory]) => commands.registerCommand(id, guarded(ctx, id, factory(ctx)))),
+  );
+}
+
+export function restartEngine(ctx: Ctx): Handler {
+  return () => ctx.restart();
+}
+
+export function showLogs(ctx: Ctx): Handler {
+  return () => ctx.log.show();
+}
+
+export function showModelInfo(ctx: Ctx, view: ModelInfoView): Handler {
+  return async () => {
+    const client = ctx.clientForCommand();
+    if (!client) return;
+    try {
+      const info = await window.withProgress({ location: ProgressLocation.Window, title: 'T5: reading model info' }, () =>
+        client.sendRequest(ModelInfoRequest, undefined),
+      );
+      await view.show(info);
+    } catch (error) {
+      ctx.log.error('Show Model Info failed', error);
+      ctx.offerActions(window.showErrorMessage(`Could not read the model info: ${sentence(describeError(error))}`, SHOW_LOGS));
+    }
+  };
+}
+
+function guarded(ctx: Ctx, id: string, handler: Handler): Handler {
+  return async () => {
+    try {
+      return await handler();
+    } catch (error) {
+      ctx.log.error(`Command ${id} failed`, error);
+      ctx.offerActions(window.showErrorMessage(`The command failed: ${sentence(describeError(error))}`, SHOW_LOGS));
+      return undefined;
+    }
+  };
+}

@@ -1,0 +1,267 @@
+/**
+ * @file End to end: the packaged .vsix installed into code-server (VS Code 1.96 in the browser), driven with
+ * chromium through playwright-core. Needs `node scripts/package.mjs` and `node scripts/setup-code-server.mjs`
+ * first (scripts/test.mjs runs both). Screenshots and, on failure, logs go to test-results/e2e/.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import {
+  RESULTS_DIR,
+  ROOT,
+  checkPrerequisites,
+  extensionLogTail,
+  installVsix,
+  launchBrowser,
+  makeTempDir,
+  saveLogs,
+  screenshot,
+  startCodeServer,
+  vsixPath,
+  type CodeServer,
+} from '../support/codeServer';
+
+const MODEL = resolve(ROOT, '..', 'shared', 'golden', 'tiny-st5');
+/** The paragraph both files contain, on line 5 of each. */
+const P = "The indexer stores each chunk's vector keyed by a hash of its text.";
+const P_LINE = 5;
+
+const A_MD = [
+  '# Notes on the indexer',
+  '',
+  'The weather in the mountains changes quickly in spring, so pack a warm coat.',
+  '',
+  P,
+  '',
+  'Bananas are rich in potassium and easy to carry on long hikes.',
+  '',
+].join('\n');
+
+const B_MD = [
+  '# Design review',
+  '',
+  'Our team meets on Tuesdays to plan the next release and triage new bugs.',
+  '',
+  P,
+  '',
+  'The garden needs watering twice a week during the hot summer months.',
+  '',
+].join('\n');
+
+const STATUS_TIMEOUT = 180_000;
+
+let tmp: string | undefined;
+let server: CodeServer | undefined;
+let browser: Browser | undefined;
+let page: Page | undefined;
+const consoleLines: string[] = [];
+
+/** Runs a step; on failure saves a screenshot, the logs and the browser console, and adds the extension log to the error. */
+async function withArtifacts(name: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    await screenshot(page, `failure-${name}`);
+    const logs = saveLogs(server, `failure-${name}`);
+    if (logs) writeFileSync(join(logs, 'browser-console.log'), consoleLines.join('\n'));
+    const tail = server ? extensionLogTail(server.userDataDir) : '';
+    const extra = `[e2e] ${name} failed; screenshots and logs in ${RESULTS_DIR}${tail ? `\n[e2e] extension log:\n${tail}` : ''}`;
+    console.error(extra);
+    const err = e as Error;
+    // The reporter prints the stack, which was fixed when the error was made: extend both.
+    const original = err.message;
+    err.message += `\n${extra}`;
+    if (err.stack?.includes(original)) err.stack = err.stack.replace(original, err.message);
+    throw err;
+  }
+}
+
+function quickInput(p: Page) {
+  return p.locator('.quick-input-widget');
+}
+
+function quickInputBox(p: Page) {
+  return p.locator('.quick-input-widget input[role="combobox"]');
+}
+
+function quickInputRows(p: Page) {
+  return p.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+}
+
+/** Ctrl+P, type the file name, Enter; waits until it is the active tab with its text shown. */
+async function openFile(p: Page, file: string, expectText: string): Promise<void> {
+  await p.keyboard.press('Control+P');
+  await quickInputBox(p).waitFor({ state: 'visible', timeout: 30_000 });
+  await p.keyboard.type(file);
+  await quickInputRows(p).filter({ hasText: file }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  await p.keyboard.press('Enter');
+  await p.locator('.tabs-container .tab.active').filter({ hasText: file }).waitFor({ timeout: 30_000 });
+  await p.locator('.editor-group-container.active .monaco-editor .view-lines').filter({ hasText: expectText }).first().waitFor({ timeout: 30_000 });
+}
+
+/** F1, type the command's title, wait for it in the list, Enter. */
+async function runCommand(p: Page, title: string): Promise<void> {
+  await p.keyboard.press('F1');
+  const input = quickInputBox(p);
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await p.keyboard.type(title);
+  const short = title.includes(': ') ? title.slice(title.indexOf(': ') + 2) : title;
+  await quickInputRows(p).filter({ hasText: short }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  await p.keyboard.press('Enter');
+}
+
+/** Waits until a status bar entry mentions T5 and says ready (or error, which fails at once); returns its text. */
+async function waitForReady(p: Page): Promise<string> {
+  const handle = await p.waitForFunction(
+    () => {
+      const items = Array.from(document.querySelectorAll<HTMLElement>('.part.statusbar .statusbar-item'));
+      for (const item of items) {
+        const text = `${item.innerText} ${item.getAttribute('aria-label') ?? ''} ${item.id}`;
+        if (!/T5/.test(text)) continue;
+        if (/ready/i.test(item.innerText) || /error|fail/i.test(item.innerText)) return item.innerText.trim();
+      }
+      return false;
+    },
+    undefined,
+    { timeout: STATUS_TIMEOUT, polling: 250 },
+  );
+  return (await handle.jsonValue()) as string;
+}
+
+describe('T5 Semantic Search in code-server', { timeout: 600_000 }, () => {
+  before(async () => {
+    checkPrerequisites();
+    rmSync(RESULTS_DIR, { recursive: true, force: true });
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    tmp = makeTempDir('t5-e2e-');
+    const userDataDir = join(tmp, 'user-data');
+    const extensionsDir = join(tmp, 'extensions');
+    const workspace = join(tmp, 'workspace');
+    mkdirSync(join(userDataDir, 'User'), { recursive: true });
+    mkdirSync(workspace, { recursive: true });
+    // The model settings are machine-scoped; code-server applies them from User settings.
+    writeFileSync(
+      join(userDataDir, 'User', 'settings.json'),
+      JSON.stringify(
+        {
+          't5Semantic.model': MODEL,
+          't5Semantic.offline': true,
+          'security.workspace.trust.enabled': false,
+          'workbench.startupEditor': 'none',
+          'workbench.tips.enabled': false,
+          'workbench.enableExperiments': false,
+          'workbench.welcomePage.walkthroughs.openOnInstall': false,
+          'telemetry.telemetryLevel': 'off',
+          'extensions.autoUpdate': false,
+          'extensions.autoCheckUpdates': false,
+          'extensions.ignoreRecommendations': true,
+          'update.mode': 'none',
+          'git.enabled': false,
+          'chat.commandCenter.enabled': false,
+          '[markdown]': { 'editor.wordWrap': 'off' },
+        },
+        null,
+        2,
+      ),
+    );
+    writeFileSync(join(workspace, 'a.md'), A_MD);
+    writeFileSync(join(workspace, 'b.md'), B_MD);
+
+    const installed = installVsix(vsixPath(), extensionsDir, userDataDir);
+    console.log(`[e2e] installed ${vsixPath()} -> ${installed}`);
+
+    const started = Date.now();
+    server = await startCodeServer({ userDataDir, extensionsDir, folder: workspace, timeout: 120_000 });
+    console.log(`[e2e] code-server on ${server.url} after ${Date.now() - started} ms (log ${server.logFile})`);
+
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
+    page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
+    await withArtifacts('startup', async () => {
+      await page!.goto(`${server!.url}/?folder=${encodeURIComponent(workspace)}`, { timeout: 120_000 });
+      await page!.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 120_000 });
+      // The explorer lists the workspace's files once the remote file system is connected.
+      await page!.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: 'a.md' }).waitFor({ timeout: 120_000 });
+      await screenshot(page, '01-workbench');
+    });
+  });
+
+  after(async () => {
+    if (page) await screenshot(page, '99-final');
+    saveLogs(server, 'logs');
+    await browser?.close().catch(() => undefined);
+    await server?.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('Find Similar Paragraphs in Open Editors ranks the identical paragraph of b.md first', { timeout: 420_000 }, async () => {
+    const p = page!;
+    await withArtifacts('find-similar', async () => {
+      await openFile(p, 'b.md', 'Design review');
+      await openFile(p, 'a.md', 'Notes on the indexer');
+      assert.equal(await p.locator('.tabs-container .tab').filter({ hasText: /^\s*[ab]\.md/ }).count(), 2, 'a.md and b.md are both open');
+
+      const status = await waitForReady(p);
+      await screenshot(p, '02-status');
+      assert.match(status, /T5/, `status bar: ${status}`);
+      assert.match(status, /ready/i, `the engine did not get ready; status bar: ${status}`);
+
+      // Select paragraph P (one line): Ctrl+G to its line, then Home, Shift+End.
+      await p.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+      await p.keyboard.press('Control+G');
+      await quickInputBox(p).waitFor({ state: 'visible', timeout: 30_000 });
+      await p.keyboard.type(String(P_LINE));
+      await p.keyboard.press('Enter');
+      await quickInput(p).waitFor({ state: 'hidden', timeout: 30_000 });
+      await p.keyboard.press('Home');
+      await p.keyboard.press('Shift+End');
+      await p
+        .locator('.part.statusbar .statusbar-item')
+        .filter({ hasText: new RegExp(`Ln ${P_LINE}, Col \\d+ \\(${P.length} selected\\)`) })
+        .waitFor({ timeout: 30_000 });
+      await screenshot(p, '03-selected');
+
+      await runCommand(p, 'T5 Semantic: Find Similar Paragraphs in Open Editors');
+      const rows = quickInputRows(p);
+      await rows.filter({ hasText: /similarity/ }).first().waitFor({ state: 'visible', timeout: 120_000 });
+      await screenshot(p, '04-similar-quick-pick');
+
+      const texts = await rows.evaluateAll((els) =>
+        els
+          .map((el) => ({ index: Number(el.getAttribute('data-index')), text: (el as HTMLElement).innerText.replace(/\s+/g, ' ').trim() }))
+          .sort((x, y) => x.index - y.index),
+      );
+      console.log(`[e2e] quick pick rows:\n${texts.map((t) => `  ${t.index}: ${t.text}`).join('\n')}`);
+      assert.ok(texts.length >= 1, 'the quick pick has rows');
+      assert.ok(texts.length <= 5, `at most 5 rows, got ${texts.length}`);
+      const first = texts[0].text;
+      assert.ok(first.includes(P), `first row shows P: ${first}`);
+      assert.match(first, new RegExp(`b\\.md:${P_LINE}\\b`), `first row points at b.md line ${P_LINE}: ${first}`);
+      assert.match(first, /1\.000/, `first row has similarity 1.000: ${first}`);
+      for (const t of texts) assert.doesNotMatch(t.text, new RegExp(`a\\.md:${P_LINE}\\b`), `the selection itself is excluded: ${t.text}`);
+
+      await p.keyboard.press('Escape');
+      await quickInput(p).waitFor({ state: 'hidden', timeout: 30_000 });
+    });
+  });
+
+  test('Show Logs opens the T5 Semantic output channel', { timeout: 240_000 }, async () => {
+    const p = page!;
+    await withArtifacts('show-logs', async () => {
+      await runCommand(p, 'T5 Semantic: Show Logs');
+      const panel = p.locator('.part.panel');
+      await panel.waitFor({ state: 'visible', timeout: 60_000 });
+      await panel.locator('.monaco-editor .view-lines').filter({ hasText: /model ready|Engine/i }).first().waitFor({ timeout: 60_000 });
+      await screenshot(p, '05-output');
+      const channel = await panel.evaluate((el) =>
+        Array.from(el.querySelectorAll('select'))
+          .map((s) => s.options[s.selectedIndex]?.text ?? '')
+          .join(' | '),
+      );
+      if (channel) assert.match(channel, /T5 Semantic/, `the Output view shows channel: ${channel}`);
+    });
+  });
+});
