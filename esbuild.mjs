@@ -7,8 +7,8 @@
  * are copied to dist/node_modules/, where the sidecar and the CLI resolve them.
  */
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(fileURLToPath(import.meta.url));
@@ -112,7 +112,19 @@ function copyNativeRuntime() {
   });
 }
 
+/** Copies tree-sitter's runtime and the grammars extraction uses (grammars.json) to dist/tree-sitter/. */
+function copyTreeSitterWasm() {
+  const out = join(root, 'dist/tree-sitter');
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const { runtime, grammars } = JSON.parse(readFileSync(join(root, 'src/server/indexing/extract/grammars.json'), 'utf8'));
+  for (const spec of [runtime, ...Object.values(grammars)]) {
+    cpSync(join(root, 'node_modules', spec.package, spec.file), join(out, basename(spec.file)));
+  }
+}
+
 copyNativeRuntime();
+copyTreeSitterWasm();
 if (watch) {
   await Promise.all(builds.map(async (b) => (await esbuild.context(b)).watch()));
 } else {

@@ -3,7 +3,7 @@
  * The client validates every setting it hands the sidecar and wraps the library's default error
  * handler, so crash counting stays the library's and we only log and report.
  */
-import type { ExtensionContext, LogOutputChannel } from 'vscode';
+import { workspace, type ExtensionContext, type FileSystemWatcher, type LogOutputChannel } from 'vscode';
 import {
   CloseAction,
   ErrorAction,
@@ -16,12 +16,18 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { SETTINGS_SECTION } from '../shared/settings';
-import { describeProblem, isSettingKey, validateSetting, validateSettings, type SettingProblem } from './validateSettings';
+import { describeProblem, type SettingProblem } from '../shared/validateSettings';
+import { SYNCED_SECTIONS, validateSection } from './validateSection';
 
 export interface ClientInputs {
   context: Pick<ExtensionContext, 'asAbsolutePath' | 'globalStorageUri'>;
   /** The one log channel; the client and the sidecar's stderr write here too. */
   channel: LogOutputChannel;
+  /**
+   * Reports file changes to the sidecar (its index follows them). Owned by the caller: the client only
+   * listens to it, so one watcher serves every client across restarts.
+   */
+  fileEvents: FileSystemWatcher;
   /** The sidecar's process went away unexpectedly; `restarting` says whether the client starts it again. */
   onServerExit(restarting: boolean, reason: string): void;
 }
@@ -30,12 +36,14 @@ export interface ClientInputs {
 export interface InitializationOptions {
   /** Where the sidecar caches downloaded models and built ONNX graphs. */
   storagePath: string;
+  /** Whether the workspace is trusted; the sidecar indexes workspace files only when it is. */
+  trusted: boolean;
 }
 
 export const CLIENT_ID = 't5Semantic';
 export const CLIENT_NAME = 'T5 Semantic Engine';
 
-export function createClient({ context, channel, onServerExit }: ClientInputs): LanguageClient {
+export function createClient({ context, channel, fileEvents, onServerExit }: ClientInputs): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
@@ -63,14 +71,14 @@ export function createClient({ context, channel, onServerExit }: ClientInputs): 
   };
 
   const clientOptions: LanguageClientOptions = {
-    // The sidecar only needs to know about prose documents; nothing else is synchronised.
-    documentSelector: [
-      { scheme: 'file', language: 'markdown' },
-      { scheme: 'file', language: 'plaintext' },
-    ],
+    // No document sync: the sidecar reads files from disk and hears about changes from the watcher.
+    documentSelector: [],
     outputChannel: channel,
-    synchronize: { configurationSection: SETTINGS_SECTION },
-    initializationOptions: { storagePath: context.globalStorageUri.fsPath } satisfies InitializationOptions,
+    synchronize: { configurationSection: [...SYNCED_SECTIONS], fileEvents },
+    initializationOptions: {
+      storagePath: context.globalStorageUri.fsPath,
+      trusted: workspace.isTrusted,
+    } satisfies InitializationOptions,
     errorHandler,
     middleware: validatingMiddleware(channel, () => client.isRunning()),
   };
@@ -81,7 +89,8 @@ export function createClient({ context, channel, onServerExit }: ClientInputs): 
 }
 
 /**
- * `workspace/configuration` answers pass through {@link validateSettings}; `didChangeConfiguration`
+ * `workspace/configuration` answers for `t5Semantic` pass through {@link validateSection} (other
+ * sections, such as `files.exclude`, are passed on as they are); `didChangeConfiguration`
  * is sent with `settings: null` (the pull model) so unvalidated values are never pushed, and is dropped
  * quietly when the client stopped meanwhile.
  */
@@ -101,12 +110,7 @@ function validatingMiddleware(channel: LogOutputChannel, isRunning: () => boolea
         const values = await next(params, token);
         if (values instanceof ResponseError || !Array.isArray(values)) return values;
         const problems: SettingProblem[] = [];
-        const checked = values.map((value, i) => {
-          const section = params.items[i]?.section;
-          if (section === SETTINGS_SECTION) return validateSettings(value, problems);
-          const key = section?.startsWith(`${SETTINGS_SECTION}.`) ? section.slice(SETTINGS_SECTION.length + 1) : undefined;
-          return key !== undefined && isSettingKey(key) ? validateSetting(key, value, problems) : value;
-        });
+        const checked = values.map((value, i) => validateSection(params.items[i]?.section, value, problems));
         report(problems);
         return checked;
       },

@@ -3,26 +3,33 @@
  * engine is not running it says so (through `ctx.clientForCommand()`), and unexpected errors are
  * logged and shown as one sentence with "Show Logs".
  */
-import { commands, ProgressLocation, window, workspace } from 'vscode';
+import { commands, ProgressLocation, window } from 'vscode';
 import { ModelInfoRequest } from '../shared/protocol';
 import { SHOW_LOGS, type Ctx } from './ctx';
 import { findSimilar } from './findSimilar';
+import { pauseIndexing, reindex, resumeIndexing, showIndexDetails, whyNotIndexed } from './indexCommands';
 import { describeError, sentence } from './log';
-import { ModelInfoView } from './modelInfoView';
+import { MarkdownView } from './markdownView';
+import { modelInfoMarkdown } from './statusText';
 
-type Handler = () => unknown;
+/** Menus pass their resource as the first argument (explorer/context also passes the selection). */
+export type Handler = (...args: unknown[]) => unknown;
 
 export function registerCommands(ctx: Ctx): void {
-  const modelInfoView = new ModelInfoView();
+  const pages = new MarkdownView();
   const factories: Record<string, (ctx: Ctx) => Handler> = {
     't5Semantic.findSimilar': findSimilar,
     't5Semantic.restartEngine': restartEngine,
     't5Semantic.showLogs': showLogs,
-    't5Semantic.showModelInfo': (c) => showModelInfo(c, modelInfoView),
+    't5Semantic.showModelInfo': (c) => showModelInfo(c, pages),
+    't5Semantic.reindex': reindex,
+    't5Semantic.pauseIndexing': pauseIndexing,
+    't5Semantic.resumeIndexing': resumeIndexing,
+    't5Semantic.showIndexDetails': (c) => showIndexDetails(c, pages),
+    't5Semantic.whyNotIndexed': whyNotIndexed,
   };
   ctx.pushCleanup(
-    modelInfoView,
-    workspace.registerTextDocumentContentProvider(ModelInfoView.scheme, modelInfoView),
+    pages,
     ...Object.entries(factories).map(([id, factory]) => commands.registerCommand(id, guarded(ctx, id, factory(ctx)))),
   );
 }
@@ -35,7 +42,7 @@ export function showLogs(ctx: Ctx): Handler {
   return () => ctx.log.show();
 }
 
-export function showModelInfo(ctx: Ctx, view: ModelInfoView): Handler {
+export function showModelInfo(ctx: Ctx, pages: MarkdownView): Handler {
   return async () => {
     const client = ctx.clientForCommand();
     if (!client) return;
@@ -43,7 +50,7 @@ export function showModelInfo(ctx: Ctx, view: ModelInfoView): Handler {
       const info = await window.withProgress({ location: ProgressLocation.Window, title: 'T5: reading model info' }, () =>
         client.sendRequest(ModelInfoRequest, undefined),
       );
-      await view.show(info);
+      await pages.show('Model Info', modelInfoMarkdown(info));
     } catch (error) {
       ctx.log.error('Show Model Info failed', error);
       ctx.offerActions(window.showErrorMessage(`Could not read the model info: ${sentence(describeError(error))}`, SHOW_LOGS));
@@ -52,9 +59,9 @@ export function showModelInfo(ctx: Ctx, view: ModelInfoView): Handler {
 }
 
 function guarded(ctx: Ctx, id: string, handler: Handler): Handler {
-  return async () => {
+  return async (...args) => {
     try {
-      return await handler();
+      return await handler(...args);
     } catch (error) {
       ctx.log.error(`Command ${id} failed`, error);
       ctx.offerActions(window.showErrorMessage(`The command failed: ${sentence(describeError(error))}`, SHOW_LOGS));

@@ -4,7 +4,7 @@
  */
 import { workspace, type ConfigurationChangeEvent } from 'vscode';
 import { MODEL_SETTING_KEYS, SETTINGS_SECTION, type EngineSettings } from '../shared/settings';
-import { validateSetting } from '../client/validateSettings';
+import { validateSetting } from '../shared/validateSettings';
 
 export class Config {
   /** Full names of the settings whose change means the engine must restart (load the model again). */
@@ -34,6 +34,16 @@ export class Config {
   }
   get batchTokenBudget(): number {
     return this.get('batchTokenBudget');
+  }
+  get index(): EngineSettings['index'] {
+    return this.get('index');
+  }
+
+  /** Whether the change makes the sidecar reopen the index: `t5Semantic.index.*`, pooling, or VS Code's excludes. */
+  static affectsIndex(event: ConfigurationChangeEvent): boolean {
+    return ['index', 'pooling'].some((k) => event.affectsConfiguration(`${SETTINGS_SECTION}.${k}`))
+      || event.affectsConfiguration('files.exclude')
+      || event.affectsConfiguration('search.exclude');
   }
 
   /** The changed settings among {@link Config.restartKeys}; empty when no restart is needed. */

@@ -1,8 +1,10 @@
 /**
  * @file The extension's one context: owns the engine's LanguageClient (start, stop, restart), the status
- * bar item, the log channel and every disposable. Commands get it and ask it for a running client.
+ * bar item (engine state and index coverage), the log channel and every disposable. Commands get it and
+ * ask it for a running client.
  */
 import {
+  commands,
   StatusBarAlignment,
   ThemeColor,
   window,
@@ -13,13 +15,15 @@ import {
 } from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { createClient } from '../client/createClient';
-import { EngineStatusNotification, type EngineStatus } from '../shared/protocol';
+import { EngineStatusNotification, IndexStatusNotification, type EngineStatus, type IndexStatus } from '../shared/protocol';
 import { Config } from './config';
 import { describeError, Log, sentence } from './log';
 import { statusView } from './statusText';
 
 export const SHOW_LOGS = 'Show Logs';
 export const RESTART_ENGINE = 'Restart Engine';
+/** Context key for `when` clauses: true while indexing is paused (so the palette offers "Resume"). */
+export const INDEX_PAUSED_KEY = 't5Semantic.indexPaused';
 
 export class Ctx implements Disposable {
   readonly log: Log;
@@ -29,6 +33,11 @@ export class Ctx implements Disposable {
   private client: LanguageClient | undefined;
   private clientDisposables: Disposable[] = [];
   private _status: EngineStatus;
+  /** Undefined until the running sidecar reports it. */
+  private _indexStatus: IndexStatus | undefined;
+  private indexPaused = false;
+  /** One watcher for the extension's lifetime; each new client listens to it. */
+  private readonly fileEvents = workspace.createFileSystemWatcher('**/*');
   /** The error message last shown to the user, so each distinct error is shown once. */
   private shownError: string | undefined;
   /** Start, stop and restart run one after another, never interleaved. */
@@ -39,17 +48,23 @@ export class Ctx implements Disposable {
     this.log = new Log(channel);
     this.statusBar = window.createStatusBarItem('t5Semantic.status', StatusBarAlignment.Left);
     this.statusBar.name = 'T5 Semantic Engine';
-    this.disposables.push(channel, this.statusBar);
+    this.disposables.push(channel, this.statusBar, this.fileEvents);
     this._status = { state: 'starting', model: this.config.model };
     this.render();
     this.statusBar.show();
 
-    // The sidecar reloads the model itself when a model setting changes (it re-reads the settings on
-    // workspace/didChangeConfiguration), so the process and its cached graphs survive; this only logs it.
+    // The sidecar reloads the model and reopens the index itself when settings change (it re-reads them
+    // on workspace/didChangeConfiguration), so the process and its cached graphs survive; this only logs it.
     this.disposables.push(
       workspace.onDidChangeConfiguration((event) => {
         const changed = Config.changedRestartKeys(event);
         if (changed.length) this.log.info(`${changed.join(', ')} changed: the engine reloads the model.`);
+        else if (Config.affectsIndex(event)) this.log.info('Index settings changed: the engine updates the index.');
+      }),
+      // The sidecar learns about trust only at start (initializationOptions), so a new one is started.
+      workspace.onDidGrantWorkspaceTrust(() => {
+        this.log.info('The workspace is now trusted: restarting the engine so it indexes the workspace.');
+        void this.restart();
       }),
     );
     extension.subscriptions.push(this);
@@ -57,6 +72,25 @@ export class Ctx implements Disposable {
 
   get status(): EngineStatus {
     return this._status;
+  }
+
+  get indexStatus(): IndexStatus | undefined {
+    return this._indexStatus;
+  }
+
+  /** Shows the index's status (from the sidecar's notification or a SetIndexingRequest answer). */
+  setIndexStatus(status: IndexStatus | undefined): void {
+    const previous = this._indexStatus;
+    this._indexStatus = status;
+    if (status?.state === 'error' && (previous?.state !== 'error' || previous.message !== status.message)) {
+      this.log.warn(`Indexing failed: ${status.message ?? 'no reason given.'}`);
+    }
+    const paused = status?.state === 'paused';
+    if (paused !== this.indexPaused) {
+      this.indexPaused = paused;
+      void commands.executeCommand('setContext', INDEX_PAUSED_KEY, paused);
+    }
+    this.render();
   }
 
   /** The client when its connection is up (the model may still be loading), else undefined. */
@@ -136,18 +170,24 @@ export class Ctx implements Disposable {
     const client = createClient({
       context: this.extension,
       channel: this.log.channel,
+      fileEvents: this.fileEvents,
       onServerExit: (restarting, reason) => {
         if (client !== this.client) return;
+        this.setIndexStatus(undefined);
         if (restarting) this.setStatus({ state: 'starting', model: this.config.model, message: 'Restarting after the engine stopped.' });
         else this.setStatus({ state: 'error', model: this._status.model, message: reason });
       },
     });
     this.client = client;
     this.shownError = undefined;
+    this.setIndexStatus(undefined);
     this.setStatus({ state: 'starting', model: this.config.model, message: 'Starting the engine.' });
     this.clientDisposables.push(
       client.onNotification(EngineStatusNotification, (status) => {
         if (client === this.client) this.setStatus(status);
+      }),
+      client.onNotification(IndexStatusNotification, (status) => {
+        if (client === this.client) this.setIndexStatus(status);
       }),
     );
     try {
@@ -188,10 +228,10 @@ export class Ctx implements Disposable {
   }
 
   private render(): void {
-    const view = statusView(this._status);
+    const view = statusView(this._status, this._indexStatus);
     this.statusBar.text = view.text;
     this.statusBar.tooltip = view.tooltip;
     this.statusBar.command = view.command;
-    this.statusBar.backgroundColor = view.error ? new ThemeColor('statusBarItem.errorBackground') : undefined;
+    this.statusBar.backgroundColor = view.background && new ThemeColor(`statusBarItem.${view.background}Background`);
   }
 }

@@ -3,10 +3,23 @@
  * and turn failures into errors the client can show.
  */
 import { LSPErrorCodes, ResponseError, type CancellationToken, type WorkDoneProgressReporter } from 'vscode-languageserver/node';
-import { ErrorCodes, type EmbedResult, type Pooling, type SimilarResult } from '../shared/protocol';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import picomatch from 'picomatch';
+import {
+  ErrorCodes,
+  type EmbedResult,
+  type IndexStatus,
+  type Pooling,
+  type SearchParams,
+  type SearchResult,
+  type SimilarResult,
+  type WhyNotIndexedResult,
+} from '../shared/protocol';
+import type { IndexHost } from './indexHost';
+import { search } from './search/search';
 import type { EmbedOptions, Engine } from './engine/engine';
 import { ModelError } from './model/modelError';
-import { validateEmbedParams, validateSimilarParams } from './validate';
+import { validateEmbedParams, validateSearchParams, validateSimilarParams } from './validate';
 
 class Cancelled extends Error {}
 
@@ -73,4 +86,61 @@ export function cosine(a: Float32Array, b: Float32Array): number {
     nb += b[i] * b[i];
   }
   return dot / Math.max(Math.sqrt(na * nb), 1e-12);
+}
+
+/** Kinds of text the "comments" and "docs" filters select. */
+const COMMENT_KINDS = new Set(['comment', 'doc-comment', 'docstring']);
+
+export async function searchWorkspace(engine: Engine, indexHost: IndexHost, raw: unknown): Promise<SearchResult> {
+  const params: SearchParams = validateSearchParams(raw);
+  const index = indexHost.current;
+  if (!index) return { hits: [], status: indexHost.currentStatus };
+  const include = params.include?.length ? picomatch(params.include, { dot: true }) : undefined;
+  const exclude = params.exclude?.length ? picomatch(params.exclude, { dot: true }) : undefined;
+  const languages = params.languages?.length ? new Set(params.languages) : undefined;
+  const hits = await search(index, engine, params.query, {
+    mode: params.mode ?? 'hybrid',
+    topK: params.topK ?? 20,
+    perFile: params.perFile ?? 3,
+    filter: (_folder, relPath, chunk) =>
+      (!include || include(relPath)) &&
+      (!exclude || !exclude(relPath)) &&
+      (!languages || languages.has(chunk.language)) &&
+      (params.kinds === undefined || params.kinds === 'both' || (params.kinds === 'comments') === COMMENT_KINDS.has(chunk.kind)),
+  });
+  return {
+    hits: hits.map((h) => ({
+      uri: pathToFileURL(`${h.folder}/${h.relPath}`).href,
+      path: h.relPath,
+      range: h.chunk.range,
+      text: h.chunk.text,
+      kind: h.chunk.kind,
+      symbol: h.chunk.symbol,
+      language: h.chunk.language,
+      score: h.score,
+      semanticRank: h.semanticRank,
+      semanticScore: h.semanticScore,
+      keywordRank: h.keywordRank,
+      keywordScore: h.keywordScore,
+    })),
+    status: indexHost.currentStatus,
+  };
+}
+
+export async function whyNotIndexed(indexHost: IndexHost, raw: unknown): Promise<WhyNotIndexedResult> {
+  const uri = (raw as { uri?: unknown } | null)?.uri;
+  if (typeof uri !== 'string' || !uri.startsWith('file:')) throw new ResponseError(ErrorCodes.InvalidInput, `uri must be a file: URI string; got ${JSON.stringify(uri)}.`);
+  const index = indexHost.current;
+  if (!index) return { indexed: false, rule: indexHost.currentStatus.message ?? 'the index is not open yet', source: 'index' };
+  const reason = await index.explain(fileURLToPath(uri));
+  return reason ? { indexed: false, ...reason } : { indexed: true };
+}
+
+export async function setIndexing(indexHost: IndexHost, raw: unknown, reindex: () => Promise<void>): Promise<IndexStatus> {
+  const action = (raw as { action?: unknown } | null)?.action;
+  if (action === 'pause') indexHost.pause();
+  else if (action === 'resume') indexHost.resume();
+  else if (action === 'reindex') await reindex();
+  else throw new ResponseError(ErrorCodes.InvalidInput, `action must be "pause", "resume" or "reindex"; got ${JSON.stringify(action)}.`);
+  return indexHost.currentStatus;
 }

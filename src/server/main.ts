@@ -1,15 +1,28 @@
 /**
  * @file The engine sidecar: a language server that answers the custom t5Semantic/* requests.
- * Handlers only; the engine lives in EngineHost. Uncaught errors are logged, never fatal.
+ * Handlers only; the model lives in EngineHost, the workspace index in IndexHost.
+ * Uncaught errors are logged, never fatal.
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createConnection, ProposedFeatures, TextDocumentSyncKind, type ProgressToken } from 'vscode-languageserver/node';
-import { EmbedRequest, ModelInfoRequest, ReloadModelRequest, SimilarRequest } from '../shared/protocol';
+import {
+  EmbedRequest,
+  IndexDetailsRequest,
+  ModelInfoRequest,
+  ReloadModelRequest,
+  SearchRequest,
+  SetIndexingRequest,
+  SimilarRequest,
+  WhyNotIndexedRequest,
+} from '../shared/protocol';
 import { MODEL_SETTING_KEYS, type EngineSettings } from '../shared/settings';
+import type { Engine } from './engine/engine';
 import { EngineHost } from './engineHost';
-import { answer, embed, similar } from './handlers';
-import { fetchSettings } from './settings';
+import { answer, embed, searchWorkspace, setIndexing, similar, whyNotIndexed } from './handlers';
+import { IndexHost } from './indexHost';
+import { fetchExcludes, fetchSettings } from './settings';
 
 const connection = createConnection(ProposedFeatures.all);
 const log = (message: string) => connection.console.log(message);
@@ -18,26 +31,61 @@ process.on('uncaughtException', (e) => log(`Uncaught exception (the engine keeps
 process.on('unhandledRejection', (e) => log(`Unhandled rejection (the engine keeps running): ${(e as Error)?.stack ?? e}`));
 
 let host: EngineHost | undefined;
+let indexHost: IndexHost | undefined;
 let settings: EngineSettings | undefined;
+let folders: string[] = [];
 
 connection.onInitialize((params) => {
-  const options = (params.initializationOptions ?? {}) as { storagePath?: unknown };
+  const options = (params.initializationOptions ?? {}) as { storagePath?: unknown; trusted?: unknown };
   const storagePath = typeof options.storagePath === 'string' && options.storagePath ? options.storagePath : join(tmpdir(), 't5-semantic');
+  folders = (params.workspaceFolders ?? []).map((f) => f.uri).filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
   host = new EngineHost(connection, storagePath, log);
-  return { capabilities: { textDocumentSync: TextDocumentSyncKind.None } };
+  indexHost = new IndexHost(connection, () => folders, storagePath, options.trusted === true, log);
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.None,
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+    },
+  };
 });
+
+/** Loads the model the settings name, then (re)opens the index with it. */
+async function loadModelAndIndex(next: EngineSettings): Promise<Engine> {
+  const engine = await host!.load(next);
+  const current = await fetchExcludes(connection);
+  excludes = JSON.stringify(current);
+  indexHost!.open(engine, next, current);
+  return engine;
+}
 
 connection.onInitialized(async () => {
   settings = await fetchSettings(connection, log);
-  log(`Engine starting (pid ${process.pid}); model ${settings.model}`);
-  host!.load(settings).catch(() => undefined);
+  log(`Engine starting (pid ${process.pid}); model ${settings.model}; ${folders.length} workspace folder(s)`);
+  loadModelAndIndex(settings).catch(() => undefined);
+  connection.workspace.onDidChangeWorkspaceFolders(async (event) => {
+    const removed = new Set(event.removed.map((f) => fileURLToPath(f.uri)));
+    folders = [...folders.filter((f) => !removed.has(f)), ...event.added.filter((f) => f.uri.startsWith('file:')).map((f) => fileURLToPath(f.uri))];
+    indexHost!.open(await host!.ready(), settings!, await fetchExcludes(connection));
+  });
 });
 
+let excludes = '';
 connection.onDidChangeConfiguration(async () => {
   const next = await fetchSettings(connection, log);
-  const reload = !settings || MODEL_SETTING_KEYS.some((k) => next[k] !== settings![k]);
+  const nextExcludes = await fetchExcludes(connection);
+  const previous = settings;
+  const excludesChanged = JSON.stringify(nextExcludes) !== excludes;
   settings = next;
-  if (reload) host!.load(next).catch(() => undefined);
+  excludes = JSON.stringify(nextExcludes);
+  if (!previous || MODEL_SETTING_KEYS.some((k) => next[k] !== previous[k])) {
+    loadModelAndIndex(next).catch(() => undefined);
+  } else if (excludesChanged || JSON.stringify(next.index) !== JSON.stringify(previous.index) || next.pooling !== previous.pooling) {
+    host!.ready().then((engine) => indexHost!.open(engine, next, nextExcludes), () => undefined);
+  }
+});
+
+connection.onDidChangeWatchedFiles((params) => {
+  indexHost?.filesChanged(params.changes.map((c) => c.uri).filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u)));
 });
 
 /** The `pooling` setting applies to requests that do not choose a pooling themselves. */
@@ -55,13 +103,26 @@ connection.onRequest(SimilarRequest, (params, token) => {
   const progress = progressFor(params);
   return answer(log, progress, async () => similar(await host!.ready(), params, token, progress, defaultPooling));
 });
+connection.onRequest(SearchRequest, (params) =>
+  answer(log, progressFor(params), async () => searchWorkspace(await host!.ready(), indexHost!, params)),
+);
+connection.onRequest(IndexDetailsRequest, () => answer(log, progressFor(undefined), async () => indexHost!.details()));
+connection.onRequest(WhyNotIndexedRequest, (params) => answer(log, progressFor(undefined), () => whyNotIndexed(indexHost!, params)));
+connection.onRequest(SetIndexingRequest, (params) =>
+  answer(log, progressFor(undefined), () =>
+    setIndexing(indexHost!, params, async () => indexHost!.reindex(await host!.ready(), settings!, await fetchExcludes(connection))),
+  ),
+);
 connection.onRequest(ModelInfoRequest, () => answer(log, progressFor(undefined), async () => (await host!.ready()).info));
 connection.onRequest(ReloadModelRequest, () =>
   answer(log, progressFor(undefined), async () => {
     settings = await fetchSettings(connection, log);
-    return (await host!.load(settings)).info;
+    return (await loadModelAndIndex(settings)).info;
   }),
 );
 
-connection.onShutdown(() => host?.dispose());
+connection.onShutdown(async () => {
+  await indexHost?.dispose();
+  await host?.dispose();
+});
 connection.listen();

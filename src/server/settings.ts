@@ -1,30 +1,37 @@
 /**
- * @file The sidecar's view of the settings: pulled with `workspace/configuration`, never trusted blindly
- * (the client validates too, but the server is the one that reads files and the network).
+ * @file The sidecar's view of the settings: pulled with `workspace/configuration` and validated again on
+ * receipt with the same rules the client uses (the sidecar is the one that reads files and the network).
  */
 import type { Connection } from 'vscode-languageserver/node';
-import { DEFAULT_SETTINGS, SETTINGS_SECTION, type EngineSettings } from '../shared/settings';
+import { SETTINGS_SECTION, type EngineSettings } from '../shared/settings';
+import { describeProblem, validateSettings, type SettingProblem } from '../shared/validateSettings';
+
+/** VS Code's own settings the index honours, besides the extension's. */
+export interface WorkbenchExcludes {
+  filesExclude: Record<string, boolean>;
+  searchExclude: Record<string, boolean>;
+}
 
 export async function fetchSettings(connection: Connection, log: (m: string) => void): Promise<EngineSettings> {
-  const raw = ((await connection.workspace.getConfiguration(SETTINGS_SECTION)) ?? {}) as Record<string, unknown>;
+  const [raw] = await connection.workspace.getConfiguration([{ section: SETTINGS_SECTION }]);
   return sanitizeSettings(raw, log);
 }
 
-/** Keeps each value only if it has the default's type (and a sane range); logs the ones it drops. */
-export function sanitizeSettings(raw: Record<string, unknown>, log: (m: string) => void): EngineSettings {
-  const out = { ...DEFAULT_SETTINGS } as EngineSettings;
-  const target = out as unknown as Record<string, unknown>;
-  for (const key of Object.keys(DEFAULT_SETTINGS) as (keyof EngineSettings)[]) {
-    const value = raw[key];
-    if (value === undefined || value === null) continue;
-    const expected = typeof DEFAULT_SETTINGS[key];
-    const ok =
-      typeof value === expected &&
-      (expected !== 'number' || (Number.isFinite(value) && (value as number) >= 0)) &&
-      (key !== 'pooling' || ['auto', 'mean', 'cls', 'max'].includes(value as string));
-    if (ok) target[key] = value;
-    else log(`Ignoring setting ${SETTINGS_SECTION}.${key} = ${JSON.stringify(value)}: expected a ${expected}${key === 'pooling' ? ' (auto, mean, cls or max)' : ''}.`);
-  }
-  if (out.batchTokenBudget < 64) out.batchTokenBudget = 64;
-  return out;
+export async function fetchExcludes(connection: Connection): Promise<WorkbenchExcludes> {
+  const [files, search] = await connection.workspace.getConfiguration([{ section: 'files.exclude' }, { section: 'search.exclude' }]);
+  return { filesExclude: globMap(files), searchExclude: globMap(search) };
+}
+
+/** Keeps each well-typed value; replaces the rest with defaults and logs each one by name. */
+export function sanitizeSettings(raw: unknown, log: (m: string) => void): EngineSettings {
+  const problems: SettingProblem[] = [];
+  const settings = validateSettings(raw, problems);
+  for (const p of problems) log(describeProblem(SETTINGS_SECTION, p));
+  return settings;
+}
+
+/** `files.exclude`-style maps: glob → true; a `{ when }` object means "only next to a sibling", which we skip. */
+function globMap(raw: unknown): Record<string, boolean> {
+  if (typeof raw !== 'object' || raw === null) return {};
+  return Object.fromEntries(Object.entries(raw).filter(([, v]) => v === true).map(([k]) => [k, true]));
 }

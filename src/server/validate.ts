@@ -3,7 +3,7 @@
  * The sidecar must answer malformed input with an error, never crash on it.
  */
 import { ResponseError } from 'vscode-languageserver/node';
-import { ErrorCodes, type EmbedParams, type SimilarParams } from '../shared/protocol';
+import { ErrorCodes, type EmbedParams, type SearchParams, type SimilarParams } from '../shared/protocol';
 
 /** More texts than this in one request is a client bug, not a workload. */
 export const MAX_TEXTS = 100_000;
@@ -65,4 +65,34 @@ export function validateSimilarParams(params: unknown): SimilarParams {
     throw invalid(`topK must be an integer from 1 to 1000; got ${describe(topK)}.`);
   }
   return { query, candidates, topK };
+}
+
+const optionalStrings = (value: unknown, field: string): string[] | undefined => {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw invalid(`${field} must be an array of strings; got ${describe(value)}.`);
+  return value as string[];
+};
+
+const optionalInteger = (value: unknown, field: string, min: number, max: number): number | undefined => {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw invalid(`${field} must be an integer from ${min} to ${max}; got ${describe(value)}.`);
+  return value;
+};
+
+export function validateSearchParams(params: unknown): SearchParams {
+  if (typeof params !== 'object' || params === null) throw invalid(`search parameters must be an object; got ${describe(params)}.`);
+  const p = params as Record<string, unknown>;
+  const query = checkText(p.query, 'query');
+  if (p.mode !== undefined && !['hybrid', 'semantic', 'keyword'].includes(p.mode as string)) throw invalid(`mode must be "hybrid", "semantic" or "keyword"; got ${describe(p.mode)}.`);
+  if (p.kinds !== undefined && !['comments', 'docs', 'both'].includes(p.kinds as string)) throw invalid(`kinds must be "comments", "docs" or "both"; got ${describe(p.kinds)}.`);
+  return {
+    query,
+    mode: p.mode as SearchParams['mode'],
+    kinds: p.kinds as SearchParams['kinds'],
+    topK: optionalInteger(p.topK, 'topK', 1, 1000),
+    perFile: optionalInteger(p.perFile, 'perFile', 1, 1000),
+    include: optionalStrings(p.include, 'include'),
+    exclude: optionalStrings(p.exclude, 'exclude'),
+    languages: optionalStrings(p.languages, 'languages'),
+  };
 }

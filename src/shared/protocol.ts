@@ -103,3 +103,92 @@ export const ErrorCodes = Object.freeze({
   /** The request was cancelled by the client. */
   RequestCancelled: -32800,
 });
+
+// ---- Workspace index ---------------------------------------------------------------------------
+
+/** Zero-based, end-exclusive, as LSP ranges. */
+export interface ChunkRange {
+  startLine: number;
+  startCharacter: number;
+  endLine: number;
+  endCharacter: number;
+}
+
+export type IndexState = 'disabled' | 'waiting' | 'scanning' | 'indexing' | 'idle' | 'paused' | 'error';
+
+export interface IndexStatus {
+  state: IndexState;
+  filesIndexed: number;
+  filesTotal: number;
+  chunks: number;
+  message?: string;
+}
+
+export interface SearchParams {
+  query: string;
+  mode?: 'hybrid' | 'semantic' | 'keyword';
+  topK?: number;
+  /** At most this many hits per file. */
+  perFile?: number;
+  /** Globs relative to the workspace folder, as in the Search view. */
+  include?: string[];
+  exclude?: string[];
+  /** Which kinds of text: source comments, docs (Markdown, rst, …), or both (default). */
+  kinds?: 'comments' | 'docs' | 'both';
+  languages?: string[];
+  workDoneToken?: string | number;
+}
+
+export interface SearchResultHit {
+  /** file:// URI of the file. */
+  uri: string;
+  /** Path relative to its workspace folder, with `/`. */
+  path: string;
+  range: ChunkRange;
+  text: string;
+  kind: string;
+  symbol?: string;
+  language: string;
+  score: number;
+  semanticRank?: number;
+  semanticScore?: number;
+  keywordRank?: number;
+  keywordScore?: number;
+}
+
+export interface SearchResult {
+  hits: SearchResultHit[];
+  /** How much of the workspace the results come from. */
+  status: IndexStatus;
+}
+
+export interface IndexDetails {
+  status: IndexStatus;
+  model?: string;
+  folders: { folder: string; files: number; chunks: number; skipped: { path: string; rule: string; source: string }[] }[];
+  vectors: number;
+  vectorBytes: number;
+  embeddedThisSession: number;
+  lastError?: string;
+}
+
+export interface WhyNotIndexedResult {
+  indexed: boolean;
+  rule?: string;
+  source?: string;
+}
+
+/** Sent by the server whenever indexing progresses or changes state (coverage for the status bar). */
+export const IndexStatusNotification = new NotificationType<IndexStatus>('t5Semantic/indexStatus');
+
+/** Sent by the client: hybrid/semantic/keyword search over the indexed part of the workspace. */
+export const SearchRequest = new RequestType<SearchParams, SearchResult, void>('t5Semantic/search');
+
+/** Sent by the client ("Show Index Details"): files, chunks, skipped files with reasons, size on disk. */
+export const IndexDetailsRequest = new RequestType0<IndexDetails, void>('t5Semantic/indexDetails');
+
+/** Sent by the client ("Why Is This File Not Indexed?"): the rule that excludes a file, if any. */
+export const WhyNotIndexedRequest = new RequestType<{ uri: string }, WhyNotIndexedResult, void>('t5Semantic/whyNotIndexed');
+
+/** Sent by the client: pause, resume, or rebuild indexing from scratch. */
+export const SetIndexingRequest = new RequestType<{ action: 'pause' | 'resume' | 'reindex' }, IndexStatus, void>('t5Semantic/setIndexing');

@@ -19,6 +19,24 @@ export interface EngineSettings {
   pooling: 'auto' | 'mean' | 'cls' | 'max';
   /** Max tokens per batch (padded length x rows); batches are cut by this budget. */
   batchTokenBudget: number;
+  /** Workspace indexing settings (`t5Semantic.index.*`). */
+  index: IndexSettingsShared;
+}
+
+export interface IndexSettingsShared {
+  enabled: boolean;
+  /** Globs (relative to each workspace folder) of files to index. */
+  include: string[];
+  /** Globs of files never to index, on top of .gitignore, files.exclude and search.exclude. */
+  exclude: string[];
+  /** Honour .gitignore (nested), .ignore and .git/info/exclude. */
+  useIgnoreFiles: boolean;
+  /** Larger files are skipped. */
+  maxFileBytes: number;
+  /** Chunks with fewer words stay out of the dense index (keyword search still finds them). */
+  minWords: number;
+  /** How vectors are stored on disk. */
+  quantization: 'int8' | 'fp16' | 'fp32';
 }
 
 export const DEFAULT_SETTINGS: Readonly<EngineSettings> = Object.freeze({
@@ -29,6 +47,15 @@ export const DEFAULT_SETTINGS: Readonly<EngineSettings> = Object.freeze({
   threads: 0,
   pooling: 'auto',
   batchTokenBudget: 8192,
+  index: Object.freeze({
+    enabled: true,
+    include: ['**/*'],
+    exclude: [],
+    useIgnoreFiles: true,
+    maxFileBytes: 1_000_000,
+    minWords: 4,
+    quantization: 'int8',
+  }) as IndexSettingsShared,
 });
 
 /** Settings whose change means the model must be loaded again. */

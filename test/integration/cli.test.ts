@@ -9,7 +9,7 @@ import { goldenDir, repoRoot } from '../support/paths';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 't5-cli-'));
 function cli(args: string[], input: string) {
-  const r = spawnSync(process.execPath, [join(repoRoot, 'dist/cli.js'), ...args, '--cache-dir', cacheDir], { input, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(repoRoot, 'dist/cli.js'), ...args, '--storage', cacheDir], { input, encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

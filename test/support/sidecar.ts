@@ -6,9 +6,11 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   createProtocolConnection,
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
   InitializedNotification,
   InitializeRequest,
   IPCMessageReader,
@@ -16,7 +18,7 @@ import {
   WorkDoneProgressCreateRequest,
   type ProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
-import { EngineStatusNotification, type EngineStatus } from '../../src/shared/protocol';
+import { EngineStatusNotification, IndexStatusNotification, type EngineStatus, type IndexStatus } from '../../src/shared/protocol';
 import { DEFAULT_SETTINGS, type EngineSettings } from '../../src/shared/settings';
 import { repoRoot } from './paths';
 
@@ -24,6 +26,11 @@ export interface Sidecar {
   connection: ProtocolConnection;
   process: ChildProcess;
   statuses: EngineStatus[];
+  indexStatuses: IndexStatus[];
+  /** Resolves with the first index status after `after` whose state is idle, paused, disabled or error. */
+  indexSettled(after?: number): Promise<IndexStatus>;
+  /** Tells the server files changed, as VS Code's file watcher does (1 created, 2 changed, 3 deleted). */
+  filesChanged(changes: { path: string; type: 1 | 2 | 3 }[]): void;
   progress: { token: unknown; value: { kind: string; percentage?: number; message?: string } }[];
   logs: string[];
   storagePath: string;
@@ -34,7 +41,21 @@ export interface Sidecar {
   stop(): Promise<void>;
 }
 
-export async function startSidecar(settings: Partial<EngineSettings>, storagePath = mkdtempSync(join(tmpdir(), 't5-sidecar-'))): Promise<Sidecar> {
+export interface SidecarOptions {
+  /** Workspace folders (absolute paths) to index. */
+  folders?: string[];
+  /** Workspace trust, as the client reports it; indexing needs it. */
+  trusted?: boolean;
+  /** VS Code's files.exclude / search.exclude. */
+  filesExclude?: Record<string, boolean>;
+  searchExclude?: Record<string, boolean>;
+}
+
+export async function startSidecar(
+  settings: Partial<EngineSettings>,
+  storagePath = mkdtempSync(join(tmpdir(), 't5-sidecar-')),
+  options: SidecarOptions = {},
+): Promise<Sidecar> {
   const child = fork(join(repoRoot, 'dist/server.js'), ['--node-ipc'], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   const connection = createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
   let current: EngineSettings = { ...DEFAULT_SETTINGS, ...settings };
@@ -43,7 +64,15 @@ export async function startSidecar(settings: Partial<EngineSettings>, storagePat
   const progress: Sidecar['progress'] = [];
   const logs: string[] = [];
 
-  connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => params.items.map(() => current));
+  const sections: Record<string, unknown> = { 'files.exclude': options.filesExclude ?? {}, 'search.exclude': options.searchExclude ?? {} };
+  connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) =>
+    params.items.map((item) => (item.section === 't5Semantic' ? current : (sections[item.section ?? ''] ?? null))),
+  );
+  const indexStatuses: IndexStatus[] = [];
+  connection.onNotification(IndexStatusNotification, (s) => {
+    indexStatuses.push(s);
+    waiters.splice(0).forEach((w) => w());
+  });
   connection.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
   connection.onNotification('$/progress', (p: Sidecar['progress'][number]) => void progress.push(p));
   connection.onNotification('window/logMessage', (m: { message: string }) => void logs.push(m.message));
@@ -55,8 +84,9 @@ export async function startSidecar(settings: Partial<EngineSettings>, storagePat
   await connection.sendRequest(InitializeRequest.type, {
     processId: process.pid,
     rootUri: null,
+    workspaceFolders: (options.folders ?? []).map((f) => ({ uri: pathToFileURL(f).href, name: f })),
     capabilities: { window: { workDoneProgress: true }, workspace: { configuration: true } },
-    initializationOptions: { storagePath },
+    initializationOptions: { storagePath, trusted: options.trusted ?? false },
   });
   await connection.sendNotification(InitializedNotification.type, {});
 
@@ -64,12 +94,26 @@ export async function startSidecar(settings: Partial<EngineSettings>, storagePat
     connection,
     process: child,
     statuses,
+    indexStatuses,
     progress,
     logs,
     storagePath,
     configure(next) {
       current = { ...current, ...next };
       void connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+    },
+    indexSettled(after = 0) {
+      return new Promise((resolve) => {
+        const check = () => {
+          const found = indexStatuses.slice(after).find((s) => ['idle', 'paused', 'disabled', 'error'].includes(s.state));
+          if (found) resolve(found);
+          else waiters.push(check);
+        };
+        check();
+      });
+    },
+    filesChanged(changes) {
+      void connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: changes.map((c) => ({ uri: pathToFileURL(c.path).href, type: c.type })) });
     },
     settled(after = 0) {
       return new Promise((resolve) => {

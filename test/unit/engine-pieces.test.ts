@@ -9,7 +9,8 @@ import { l2Normalize, pool } from '../../src/server/engine/pooling';
 import { pythonStrip, T5Tokenizer } from '../../src/server/engine/tokenizer';
 import { defaultThreads } from '../../src/server/engine/encoderSession';
 import { ModelError } from '../../src/server/model/modelError';
-import { halfToFloat, readSafetensors } from '../../src/server/model/safetensors';
+import { float16BitsToFloat32 as halfToFloat } from '../../src/server/model/float16';
+import { readSafetensors } from '../../src/server/model/safetensors';
 import { readT5Config } from '../../src/server/model/t5Config';
 import { sanitizeSettings } from '../../src/server/settings';
 import { validateEmbedParams } from '../../src/server/validate';
@@ -97,16 +98,20 @@ describe('model files', () => {
 });
 
 describe('settings and request validation', () => {
-  it('keeps well-typed settings and drops the rest with a log line naming them', () => {
+  it('keeps well-typed settings and drops the rest with a log line naming them (nested index settings too)', () => {
     const logs: string[] = [];
     const s = sanitizeSettings({ model: 42, threads: -1, pooling: 'cls', offline: true, batchTokenBudget: 10 }, (m) => logs.push(m));
     assert.equal(s.model, 'sentence-transformers/gtr-t5-base');
     assert.equal(s.threads, 0);
     assert.equal(s.pooling, 'cls');
     assert.equal(s.offline, true);
-    assert.equal(s.batchTokenBudget, 64);
-    assert.equal(logs.length, 2);
-    assert.match(logs[0], /t5Semantic\.model = 42: expected a string/);
+    assert.equal(s.batchTokenBudget, 8192);
+    assert.equal(logs.length, 3);
+    assert.match(logs[0], /t5Semantic\.model has 42, expected a non-empty string/);
+    const nested = sanitizeSettings({ index: { minWords: 'many', exclude: ['**/gen/**'] } }, (m) => logs.push(m));
+    assert.equal(nested.index.minWords, 4);
+    assert.deepEqual(nested.index.exclude, ['**/gen/**']);
+    assert.match(logs.at(-1)!, /t5Semantic\.index\.minWords has "many", expected an integer ≥ 0; using the default 4/);
   });
   it('names the bad field in embed params', () => {
     assert.throws(() => validateEmbedParams({ texts: ['a', null] }), /texts\[1\] must be a string; got null/);

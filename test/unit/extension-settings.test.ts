@@ -5,7 +5,7 @@ import {
   validateSetting,
   validateSettings,
   type SettingProblem,
-} from '../../src/client/validateSettings';
+} from '../../src/shared/validateSettings';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 
 describe('validateSettings', () => {
@@ -18,6 +18,7 @@ describe('validateSettings', () => {
       threads: 4,
       pooling: 'max',
       batchTokenBudget: 1024,
+      index: { enabled: false, include: ['docs/**'], exclude: [], useIgnoreFiles: false, maxFileBytes: 10, minWords: 2, quantization: 'fp16' as const },
     };
     const problems: SettingProblem[] = [];
     assert.deepEqual(validateSettings(good, problems), good);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ModelInfo } from '../../src/shared/protocol';
+import type { IndexStatus, ModelInfo } from '../../src/shared/protocol';
 import { modelInfoMarkdown, statusView } from '../../src/extension/statusText';
 
 const info: ModelInfo = {
@@ -22,7 +22,7 @@ describe('statusView', () => {
       assert.equal(v.text, '$(sync~spin) T5: loading');
       assert.match(v.tooltip, /m\/x/);
       assert.match(v.tooltip, /Downloading model\.safetensors/);
-      assert.equal(v.error, false);
+      assert.equal(v.background, undefined);
       assert.equal(v.command, 't5Semantic.showLogs');
     }
   });
@@ -39,9 +39,88 @@ describe('statusView', () => {
   it('flags errors and shows the message', () => {
     const v = statusView({ state: 'error', model: 'm', message: 'model.safetensors is missing.' });
     assert.equal(v.text, '$(error) T5: error');
-    assert.equal(v.error, true);
+    assert.equal(v.background, 'error');
     assert.match(v.tooltip, /model\.safetensors is missing/);
     assert.equal(v.command, 't5Semantic.showLogs');
+  });
+});
+
+describe('statusView with the index', () => {
+  const ready = { state: 'ready', model: 'm', info } as const;
+  const index = (state: IndexStatus['state'], more: Partial<IndexStatus> = {}): IndexStatus => ({
+    state,
+    filesIndexed: 1234,
+    filesTotal: 5678,
+    chunks: 12345,
+    ...more,
+  });
+
+  it('shows progress with thousands separators while scanning or indexing', () => {
+    for (const state of ['scanning', 'indexing'] as const) {
+      const v = statusView(ready, index(state));
+      assert.equal(v.text, '$(sync~spin) T5: 21% (1,234 / 5,678 files)');
+      assert.match(v.tooltip, new RegExp(`Index: ${state} 21% \\(1,234 / 5,678 files\\), 12,345 chunks so far`));
+      assert.ok(v.tooltip.includes(info.id), 'the model stays in the tooltip');
+      assert.equal(v.background, undefined);
+      assert.equal(v.command, 't5Semantic.showIndexDetails');
+    }
+  });
+
+  it('says "scanning" before any file is counted, not 0%', () => {
+    const v = statusView(ready, index('scanning', { filesIndexed: 0, filesTotal: 0, chunks: 0 }));
+    assert.equal(v.text, '$(sync~spin) T5: scanning');
+  });
+
+  it('rounds the percentage down so 100% means done', () => {
+    const v = statusView(ready, index('indexing', { filesIndexed: 5677, filesTotal: 5678 }));
+    assert.equal(v.text, '$(sync~spin) T5: 99% (5,677 / 5,678 files)');
+  });
+
+  it('shows a pause icon and the percentage when paused', () => {
+    const v = statusView(ready, index('paused', { filesIndexed: 3464 }));
+    assert.equal(v.text, '$(debug-pause) T5: paused 61%');
+    assert.match(v.tooltip, /Index: paused at 61% \(3,464 \/ 5,678 files\)/);
+    assert.equal(v.command, 't5Semantic.showIndexDetails');
+  });
+
+  it('is ready when idle, with the index size in the tooltip', () => {
+    const v = statusView(ready, index('idle', { filesIndexed: 5678 }));
+    assert.equal(v.text, '$(check) T5: ready');
+    assert.match(v.tooltip, /Index: 5,678 files, 12,345 chunks/);
+    assert.match(v.tooltip, /Click for index details\./);
+    assert.equal(v.command, 't5Semantic.showIndexDetails');
+  });
+
+  it('keeps the engine text when disabled and says why in the tooltip', () => {
+    const message = 'Indexing is off in Restricted Mode (trust the workspace to index it).';
+    const v = statusView(ready, index('disabled', { filesIndexed: 0, filesTotal: 0, chunks: 0, message }));
+    assert.equal(v.text, '$(check) T5: ready');
+    assert.ok(v.tooltip.includes('Index: off'));
+    assert.ok(v.tooltip.includes(message));
+    assert.equal(v.command, 't5Semantic.showModelInfo');
+  });
+
+  it('gives an index error the warning background and the message', () => {
+    const v = statusView(ready, index('error', { message: 'EACCES: permission denied, open index/files.json' }));
+    assert.equal(v.text, '$(warning) T5: index error');
+    assert.equal(v.background, 'warning');
+    assert.match(v.tooltip, /Index error: EACCES: permission denied/);
+    assert.equal(v.command, 't5Semantic.showIndexDetails');
+  });
+
+  it('lets the engine state win while the model loads or has failed', () => {
+    const loading = statusView({ state: 'loading', model: 'm' }, index('idle'));
+    assert.equal(loading.text, '$(sync~spin) T5: loading');
+    assert.match(loading.tooltip, /Index: 1,234 files/);
+    const failed = statusView({ state: 'error', model: 'm', message: 'boom' }, index('indexing'));
+    assert.equal(failed.text, '$(error) T5: error');
+    assert.equal(failed.background, 'error');
+  });
+
+  it('shows plain "ready" while the index waits for the model', () => {
+    const v = statusView(ready, index('waiting', { filesIndexed: 0, filesTotal: 0, chunks: 0 }));
+    assert.equal(v.text, '$(check) T5: ready');
+    assert.match(v.tooltip, /Index: waiting for the model/);
   });
 });
 

@@ -3,12 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import {
-  float16BitsToFloat32,
-  float32ToFloat16Bits,
-  safetensorsHeader,
-  writeSafetensors,
-} from '../../src/server/model/safetensorsWriter';
+import { float16BitsToFloat32, float32ToFloat16Bits } from '../../src/server/model/float16';
+import { safetensorsHeader, writeSafetensors } from '../../src/server/model/safetensorsWriter';
 import { generateT5Model, SHAPES, type GenerateOptions } from '../../src/tools/generateModel';
 
 const SHARED = path.resolve(__dirname, '../../../shared');

@@ -79,6 +79,11 @@ export class Engine {
     return new Engine(info, config, tokenizer, session, pipeline, graph, options);
   }
 
+  /** Tokens in `text` without `</s>`, for cutting chunks to the model's length. */
+  countTokens(text: string): number {
+    return this.tokenizer.count(text);
+  }
+
   tokenize(texts: readonly string[]): { ids: number[][]; truncated: number[] } {
     const encoded = texts.map((t) => this.tokenizer.encode(t));
     return { ids: encoded.map((e) => e.ids), truncated: encoded.flatMap((e, i) => (e.truncated ? [i] : [])) };

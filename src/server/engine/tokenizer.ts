@@ -49,6 +49,11 @@ export class T5Tokenizer {
     return new T5Tokenizer(tokenizer, maxTokens, tokenizer.get_vocab().size);
   }
 
+  /** Number of tokens in `text` without `</s>` (for chunking). */
+  count(text: string): number {
+    return this.tokenizer.encode(text, { add_special_tokens: false }).length;
+  }
+
   encode(text: string): Encoded {
     const clean = pythonStrip(text.toWellFormed());
     const limit = this.maxTokens - 1;

@@ -3,6 +3,7 @@
  * fp16 and bf16 are widened to fp32 on read: onnxruntime's CPU kernels compute in fp32 anyway.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { float16BitsToFloat32 } from './float16';
 import { ModelError } from './modelError';
 
 export interface Tensor {
@@ -69,16 +70,6 @@ function decode(bytes: Buffer, offset: number, count: number, dtype: string): Fl
     for (let i = 0; i < count; i++) bits[i] = halves[i] << 16;
     return out;
   }
-  for (let i = 0; i < count; i++) out[i] = halfToFloat(halves[i]);
+  for (let i = 0; i < count; i++) out[i] = float16BitsToFloat32(halves[i]);
   return out;
-}
-
-/** IEEE 754 binary16 to number, including subnormals, infinities and NaN. */
-export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const fraction = h & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24;
-  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }

@@ -1,8 +1,9 @@
 /**
- * @file Type-checks the `t5Semantic` settings before the client hands them to the sidecar.
+ * @file Type-checks the `t5Semantic` settings: the client before it hands them to the sidecar, and the
+ * sidecar again on receipt (it is the one that reads files and the network).
  * Pure: no `vscode` import. A bad value is replaced by its default and reported once, by name.
  */
-import { DEFAULT_SETTINGS, type EngineSettings } from '../shared/settings';
+import { DEFAULT_SETTINGS, type EngineSettings, type IndexSettingsShared } from './settings';
 
 interface Rule {
   /** What a valid value looks like, for the warning ("expected …"). */
@@ -33,7 +34,35 @@ const RULES: Readonly<Record<keyof EngineSettings, Rule>> = Object.freeze({
   threads: { expected: 'an integer ≥ 0', check: integerAtLeast(0) },
   pooling: { expected: `one of ${POOLING_VALUES.join(', ')}`, check: (v) => POOLING_VALUES.includes(v as EngineSettings['pooling']) },
   batchTokenBudget: { expected: 'an integer ≥ 64', check: integerAtLeast(64) },
+  // The nested index settings are checked field by field in validateIndexSettings.
+  index: { expected: 'an object', check: (v) => typeof v === 'object' && v !== null && !Array.isArray(v) },
 });
+
+const stringArray = (v: unknown): boolean => Array.isArray(v) && v.every((s) => typeof s === 'string');
+const INDEX_RULES: Readonly<Record<keyof IndexSettingsShared, Rule>> = Object.freeze({
+  enabled: { expected: 'a boolean', check: (v) => typeof v === 'boolean' },
+  include: { expected: 'an array of glob strings', check: stringArray },
+  exclude: { expected: 'an array of glob strings', check: stringArray },
+  useIgnoreFiles: { expected: 'a boolean', check: (v) => typeof v === 'boolean' },
+  maxFileBytes: { expected: 'an integer ≥ 1', check: integerAtLeast(1) },
+  minWords: { expected: 'an integer ≥ 0', check: integerAtLeast(0) },
+  quantization: { expected: 'one of int8, fp16, fp32', check: (v) => v === 'int8' || v === 'fp16' || v === 'fp32' },
+});
+
+function validateIndexSettings(raw: Record<string, unknown>, problems: SettingProblem[]): IndexSettingsShared {
+  const result = {} as Record<keyof IndexSettingsShared, unknown>;
+  for (const key of Object.keys(INDEX_RULES) as (keyof IndexSettingsShared)[]) {
+    const value = raw[key];
+    const rule = INDEX_RULES[key];
+    if (value === undefined || value === null) result[key] = DEFAULT_SETTINGS.index[key];
+    else if (rule.check(value)) result[key] = value;
+    else {
+      problems.push({ key: `index.${key}`, value, expected: rule.expected });
+      result[key] = DEFAULT_SETTINGS.index[key];
+    }
+  }
+  return result as IndexSettingsShared;
+}
 
 export const SETTING_KEYS = Object.freeze(Object.keys(RULES) as (keyof EngineSettings)[]);
 
@@ -43,7 +72,8 @@ export function isSettingKey(key: string): key is keyof EngineSettings {
 
 /** One rejected value: the setting, what it held and what was expected. */
 export interface SettingProblem {
-  key: keyof EngineSettings;
+  /** The setting's name under `t5Semantic.` (nested ones dotted, e.g. `index.minWords`). */
+  key: string;
   value: unknown;
   expected: string;
 }
@@ -56,6 +86,7 @@ export function validateSetting<K extends keyof EngineSettings>(
 ): EngineSettings[K] {
   if (value === undefined || value === null) return DEFAULT_SETTINGS[key];
   const rule = RULES[key];
+  if (key === 'index' && rule.check(value)) return validateIndexSettings(value as Record<string, unknown>, problems) as EngineSettings[K];
   if (rule.check(value)) return value as EngineSettings[K];
   problems.push({ key, value, expected: rule.expected });
   return DEFAULT_SETTINGS[key];
@@ -70,5 +101,6 @@ export function validateSettings(raw: unknown, problems: SettingProblem[] = []):
 }
 
 export function describeProblem(section: string, p: SettingProblem): string {
-  return `Setting ${section}.${p.key} has ${JSON.stringify(p.value)}, expected ${p.expected}; using the default ${JSON.stringify(DEFAULT_SETTINGS[p.key])}.`;
+  const fallback = p.key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)?.[k], DEFAULT_SETTINGS);
+  return `Setting ${section}.${p.key} has ${JSON.stringify(p.value)}, expected ${p.expected}; using the default ${JSON.stringify(fallback)}.`;
 }

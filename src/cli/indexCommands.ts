@@ -1,0 +1,143 @@
+/**
+ * @file `t5-semantic index <folder>`, `search <folder> "<query>"` and `dupes <folder>`: the workspace index
+ * without VS Code, in the same storage layout the sidecar uses (pass `--storage` the extension's folder to share).
+ */
+import { statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Engine } from '../server/engine/engine';
+import { WorkspaceIndex, type IndexProgress } from '../server/indexing/workspaceIndex';
+import { search } from '../server/search/search';
+import { DEFAULT_SETTINGS } from '../shared/settings';
+import { integer, loadEngine, MODEL_OPTIONS, oneOf, UsageError } from './options';
+
+const INDEX_OPTIONS = {
+  ...MODEL_OPTIONS,
+  json: { type: 'boolean', default: false },
+  include: { type: 'string', multiple: true },
+  exclude: { type: 'string', multiple: true },
+  'min-words': { type: 'string' },
+  quantization: { type: 'string' },
+  // search only
+  mode: { type: 'string', default: 'hybrid' },
+  top: { type: 'string', default: '10' },
+} as const;
+
+type IndexFlags = ReturnType<typeof parseIndexArgs>['values'];
+
+function parseIndexArgs(args: string[]) {
+  return parseArgs({ args, options: INDEX_OPTIONS, allowPositionals: true });
+}
+
+function folderArg(positionals: string[], command: string): string {
+  const folder = positionals[0];
+  if (!folder) throw new UsageError(`${command} needs a folder: t5-semantic ${command} <folder>.`);
+  const abs = resolve(folder);
+  if (!statSync(abs, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${folder} is not a folder.`);
+  return abs;
+}
+
+function openIndex(folder: string, engine: Engine, flags: IndexFlags, onProgress?: (p: IndexProgress) => void): WorkspaceIndex {
+  const defaults = DEFAULT_SETTINGS.index;
+  return new WorkspaceIndex(
+    [folder],
+    engine,
+    join(flags.storage!, 'index'),
+    {
+      ...defaults,
+      include: flags.include ?? defaults.include,
+      exclude: flags.exclude ?? defaults.exclude,
+      minWords: flags['min-words'] === undefined ? defaults.minWords : integer(flags['min-words'], '--min-words', 0),
+      quantization: oneOf(flags.quantization, ['int8', 'fp16', 'fp32'] as const, '--quantization') ?? defaults.quantization,
+      filesExclude: {},
+      searchExclude: {},
+      pooling: DEFAULT_SETTINGS.pooling,
+      layer: undefined,
+    },
+    (m) => process.stderr.write(`${m}\n`),
+    onProgress,
+  );
+}
+
+/** A one-line progress bar on stderr when it is a terminal. */
+function progressBar(): (p: IndexProgress) => void {
+  if (!process.stderr.isTTY) return () => {};
+  let last = 0;
+  return (p) => {
+    const now = Date.now();
+    if (now - last < 100 && p.state === 'indexing') return;
+    last = now;
+    const fraction = p.filesTotal ? p.filesIndexed / p.filesTotal : 0;
+    const bar = '█'.repeat(Math.round(fraction * 30)).padEnd(30, '░');
+    process.stderr.write(`\r${bar} ${p.filesIndexed}/${p.filesTotal} files, ${p.chunks} chunks  ${p.state}   `);
+  };
+}
+
+export async function indexCommand(args: string[]): Promise<unknown> {
+  const { values, positionals } = parseIndexArgs(args);
+  const folder = folderArg(positionals, 'index');
+  const engine = await loadEngine(values);
+  try {
+    const started = performance.now();
+    const index = openIndex(folder, engine, values, progressBar());
+    await index.update();
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    const details = index.details();
+    const summary = {
+      folder,
+      files: details.folders[0].files,
+      chunks: details.folders[0].chunks,
+      skipped: details.folders[0].skipped.length,
+      vectors: details.vectors,
+      embedded: index.embeddedCount,
+      vectorBytes: details.vectorBytes,
+      seconds: Number(((performance.now() - started) / 1000).toFixed(2)),
+    };
+    if (values.json) return summary;
+    process.stdout.write(
+      `Indexed ${summary.files} files (${summary.chunks} chunks; ${summary.skipped} files skipped) in ${summary.seconds} s; ` +
+        `embedded ${summary.embedded} new chunks; ${summary.vectors} vectors, ${(summary.vectorBytes / 1e6).toFixed(1)} MB on disk.\n`,
+    );
+    return undefined;
+  } finally {
+    await engine.dispose();
+  }
+}
+
+export async function searchCommand(args: string[]): Promise<unknown> {
+  const { values, positionals } = parseIndexArgs(args);
+  const folder = folderArg(positionals, 'search');
+  const query = positionals[1];
+  if (!query) throw new UsageError('search needs a query: t5-semantic search <folder> "<query>".');
+  const mode = oneOf(values.mode, ['hybrid', 'semantic', 'keyword'] as const, '--mode')!;
+  const engine = await loadEngine(values);
+  try {
+    const index = openIndex(folder, engine, values, progressBar());
+    await index.update(); // incremental: only what changed since the last run
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    const hits = await search(index, engine, query, { mode, topK: integer(values.top, '--top', 1), perFile: 3 });
+    const rows = hits.map((h) => ({
+      path: h.relPath,
+      range: h.chunk.range,
+      score: Number(h.score.toFixed(6)),
+      kind: h.chunk.kind,
+      symbol: h.chunk.symbol,
+      semanticRank: h.semanticRank,
+      keywordRank: h.keywordRank,
+      text: h.chunk.text,
+    }));
+    if (values.json) return rows;
+    for (const r of rows) {
+      process.stdout.write(`${r.path}:${r.range.startLine + 1}  ${r.score.toFixed(4)}  ${r.kind}${r.symbol ? ` (${r.symbol})` : ''}\n    ${r.text.split('\n')[0].slice(0, 100)}\n`);
+    }
+    return undefined;
+  } finally {
+    await engine.dispose();
+  }
+}
+
+export async function dupesCommand(args: string[]): Promise<unknown> {
+  const { positionals } = parseIndexArgs(args);
+  folderArg(positionals, 'dupes');
+  throw new UsageError('dupes is not implemented yet: the near-duplicate detector arrives with its own issue. Use `index` and `search` meanwhile.');
+}

@@ -1,0 +1,160 @@
+/**
+ * @file Owns the workspace index inside the sidecar: opens it once the model is ready, runs updates one at
+ * a time (full scans, watcher batches), shows LSP work-done progress with coverage, and answers the
+ * index requests. Indexing is off in untrusted workspaces (the client says so at start).
+ */
+import { join } from 'node:path';
+import type { Connection, WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
+import { IndexStatusNotification, type IndexDetails, type IndexStatus } from '../shared/protocol';
+import type { EngineSettings } from '../shared/settings';
+import type { Engine } from './engine/engine';
+import { WorkspaceIndex, type IndexProgress } from './indexing/workspaceIndex';
+import type { WorkbenchExcludes } from './settings';
+
+/** Watcher events are gathered for this long, so a branch switch becomes one batch. */
+const WATCH_DEBOUNCE_MS = 300;
+
+export class IndexHost {
+  private index?: WorkspaceIndex;
+  private queue: Promise<void> = Promise.resolve();
+  private abort = new AbortController();
+  private status: IndexStatus = { state: 'waiting', filesIndexed: 0, filesTotal: 0, chunks: 0 };
+  private progress?: WorkDoneProgressServerReporter;
+  private changed = new Set<string>();
+  private watchTimer?: NodeJS.Timeout;
+  private lastError?: string;
+  private modelId?: string;
+  /** Embeddings computed by indexes this session already closed (reindex, settings changes). */
+  private embeddedByClosed = 0;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly folders: () => string[],
+    private readonly storagePath: string,
+    private readonly trusted: boolean,
+    private readonly log: (m: string) => void,
+  ) {}
+
+  get current(): WorkspaceIndex | undefined {
+    return this.index;
+  }
+
+  get currentStatus(): IndexStatus {
+    return this.status;
+  }
+
+  /** (Re)opens the index for this engine and settings and starts a full update. */
+  open(engine: Engine, settings: EngineSettings, excludes: WorkbenchExcludes): void {
+    this.close();
+    if (!this.trusted || !settings.index.enabled) {
+      const message = !this.trusted ? 'Indexing is off in Restricted Mode (trust the workspace to index it).' : 'Indexing is turned off (t5Semantic.index.enabled).';
+      this.setStatus({ state: 'disabled', filesIndexed: 0, filesTotal: 0, chunks: 0, message });
+      return;
+    }
+    this.modelId = engine.info.id;
+    this.index = new WorkspaceIndex(
+      this.folders(),
+      engine,
+      join(this.storagePath, 'index'),
+      { ...settings.index, ...excludes, pooling: settings.pooling, layer: undefined },
+      (m) => this.log(m),
+      (p) => this.onProgress(p),
+    );
+    this.run('Indexing workspace', (index, signal) => index.update(signal));
+  }
+
+  /** Forgets what was extracted (vectors stay: unchanged text is not embedded again) and indexes everything anew. */
+  reindex(engine: Engine, settings: EngineSettings, excludes: WorkbenchExcludes): void {
+    this.index?.forgetFiles();
+    this.open(engine, settings, excludes);
+  }
+
+  /** Files changed on disk (watcher): re-checked after a short quiet period, in one batch. */
+  filesChanged(paths: string[]): void {
+    for (const p of paths) this.changed.add(p);
+    clearTimeout(this.watchTimer);
+    this.watchTimer = setTimeout(() => {
+      const batch = [...this.changed];
+      this.changed.clear();
+      this.run('Updating index', (index, signal) => index.updateFiles(batch, signal));
+    }, WATCH_DEBOUNCE_MS);
+  }
+
+  pause(): void {
+    this.index?.pause();
+  }
+
+  resume(): void {
+    this.index?.resume();
+  }
+
+  details(): IndexDetails {
+    const d = this.index?.details();
+    return {
+      status: this.status,
+      model: this.modelId,
+      folders: (d?.folders ?? []).map((f) => ({ ...f, skipped: f.skipped.map(([path, r]) => ({ path, ...r })) })),
+      vectors: d?.vectors ?? 0,
+      vectorBytes: d?.vectorBytes ?? 0,
+      embeddedThisSession: this.embeddedByClosed + (this.index?.embeddedCount ?? 0),
+      lastError: this.lastError,
+    };
+  }
+
+  close(): void {
+    this.abort.abort();
+    this.abort = new AbortController();
+    this.index?.resume();
+    this.embeddedByClosed += this.index?.embeddedCount ?? 0;
+    this.index = undefined;
+  }
+
+  /** Flushes what is indexed so far (on shutdown). */
+  async dispose(): Promise<void> {
+    const index = this.index;
+    this.close();
+    await this.queue;
+    index?.flush();
+  }
+
+  private run(title: string, work: (index: WorkspaceIndex, signal: AbortSignal) => Promise<void>): void {
+    const index = this.index;
+    const signal = this.abort.signal;
+    if (!index) return;
+    this.queue = this.queue.then(async () => {
+      if (signal.aborted) return;
+      this.progress = await this.connection.window.createWorkDoneProgress().catch(() => undefined);
+      this.progress?.begin(`T5 Semantic: ${title}`, 0, undefined, true);
+      this.progress?.token.onCancellationRequested(() => index.pause());
+      try {
+        await work(index, signal);
+      } catch (e) {
+        if (!signal.aborted) {
+          this.lastError = (e as Error).message;
+          this.log(`Indexing failed: ${(e as Error).stack ?? e}`);
+          this.setStatus({ ...this.status, state: 'error', message: this.lastError });
+        }
+      } finally {
+        this.progress?.done();
+        this.progress = undefined;
+      }
+    });
+  }
+
+  private onProgress(p: IndexProgress): void {
+    const percent = p.filesTotal ? Math.floor((100 * p.filesIndexed) / p.filesTotal) : 0;
+    this.progress?.report(percent, `${p.filesIndexed.toLocaleString('en-US')} / ${p.filesTotal.toLocaleString('en-US')} files`);
+    this.setStatus({ state: p.state, filesIndexed: p.filesIndexed, filesTotal: p.filesTotal, chunks: p.chunks, message: p.message });
+  }
+
+  private lastSent = 0;
+  private setStatus(status: IndexStatus): void {
+    const stateChanged = status.state !== this.status.state;
+    this.status = status;
+    // Coverage updates are throttled; state changes always go out.
+    const now = Date.now();
+    if (!stateChanged && now - this.lastSent < 250) return;
+    this.lastSent = now;
+    void this.connection.sendNotification(IndexStatusNotification, status);
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * @file Crash-safe file writes and checksummed reads: write to a temp file, fsync, rename over the target.
+ * A reader sees the old file or the new one, never half of either.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+
+export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+  const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    const fd = openSync(temp, 'w');
+    try {
+      writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+  } catch (e) {
+    rmSync(temp, { force: true });
+    throw e;
+  }
+}
+
+export const sha256 = (data: Uint8Array | string): Buffer => createHash('sha256').update(data).digest();
+
+/** Writes JSON followed by a line with its sha256, so a torn or edited file is detected on read. */
+export function writeJsonChecked(path: string, value: unknown): void {
+  const body = JSON.stringify(value);
+  writeFileAtomic(path, `${body}\n${sha256(body).toString('hex')}\n`);
+}
+
+export class CorruptFileError extends Error {
+  override readonly name = 'CorruptFileError';
+}
+
+/** Reads a file written by writeJsonChecked; undefined if it does not exist; CorruptFileError if damaged. */
+export function readJsonChecked<T>(path: string): T | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  const trimmed = text.endsWith('\n') ? text.slice(0, -1) : text;
+  const cut = trimmed.lastIndexOf('\n');
+  const body = cut >= 0 ? trimmed.slice(0, cut) : '';
+  if (cut < 0 || sha256(body).toString('hex') !== trimmed.slice(cut + 1)) {
+    throw new CorruptFileError(`${path} is damaged (checksum mismatch or truncated).`);
+  }
+  return JSON.parse(body) as T;
+}

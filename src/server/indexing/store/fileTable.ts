@@ -1,0 +1,89 @@
+/**
+ * @file What the index knows about each file of one workspace folder: size, mtime and content hash (to
+ * skip unchanged files), its chunks (text, range, kind, symbol), and why skipped files were skipped.
+ * Saved as checksummed JSON, temp-then-rename; a damaged table is reported and rebuilt, never half-used.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Chunk } from '../chunker';
+import { CorruptFileError, readJsonChecked, writeJsonChecked } from './atomicFile';
+
+export interface FileEntry {
+  size: number;
+  mtimeMs: number;
+  /** sha256 of the file's bytes: a changed mtime with the same hash re-embeds nothing. */
+  contentHash: string;
+  chunks: Chunk[];
+}
+
+export interface SkippedFile {
+  rule: string;
+  source: string;
+}
+
+interface Stored {
+  version: number;
+  folder: string;
+  files: Record<string, FileEntry>;
+  skipped: Record<string, SkippedFile>;
+}
+
+const TABLE_VERSION = 1;
+
+export class FileTable {
+  readonly files = new Map<string, FileEntry>();
+  readonly skipped = new Map<string, SkippedFile>();
+  private dirty = false;
+
+  private constructor(
+    private readonly path: string,
+    readonly folder: string,
+  ) {}
+
+  /** Loads the table; a damaged one is reported through `warn` and replaced by an empty table. */
+  static open(path: string, folder: string, warn: (m: string) => void): FileTable {
+    const table = new FileTable(path, folder);
+    try {
+      const stored = readJsonChecked<Stored>(path);
+      if (stored && stored.version === TABLE_VERSION && stored.folder === folder) {
+        for (const [k, v] of Object.entries(stored.files)) table.files.set(k, v);
+        for (const [k, v] of Object.entries(stored.skipped)) table.skipped.set(k, v);
+      }
+    } catch (e) {
+      if (!(e instanceof CorruptFileError || e instanceof SyntaxError)) throw e;
+      warn(`The index of ${folder} was damaged (${(e as Error).message}); it is rebuilt from the files (unchanged text keeps its vectors).`);
+      table.dirty = true;
+    }
+    return table;
+  }
+
+  set(relPath: string, entry: FileEntry): void {
+    this.files.set(relPath, entry);
+    this.skipped.delete(relPath);
+    this.dirty = true;
+  }
+
+  skip(relPath: string, reason: SkippedFile): void {
+    this.files.delete(relPath);
+    this.skipped.set(relPath, reason);
+    this.dirty = true;
+  }
+
+  delete(relPath: string): void {
+    this.dirty = this.files.delete(relPath) || this.skipped.delete(relPath) || this.dirty;
+  }
+
+  get chunkCount(): number {
+    let n = 0;
+    for (const entry of this.files.values()) n += entry.chunks.length;
+    return n;
+  }
+
+  save(): void {
+    if (!this.dirty) return;
+    mkdirSync(dirname(this.path), { recursive: true });
+    const stored: Stored = { version: TABLE_VERSION, folder: this.folder, files: Object.fromEntries(this.files), skipped: Object.fromEntries(this.skipped) };
+    writeJsonChecked(this.path, stored);
+    this.dirty = false;
+  }
+}

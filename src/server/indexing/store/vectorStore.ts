@@ -1,0 +1,256 @@
+/**
+ * @file Content-addressed vector storage: a chunk's vector is keyed by the hash of its text, in a folder
+ * per (model, pooling, layer, chunker version, quantization), so identical text is embedded once and a
+ * model change never mixes vectors. Vectors are stored quantized in immutable binary segments (no JSON
+ * per vector); each segment ends with its sha256 and is written temp-then-rename, and the manifest that
+ * lists segments is written last, so a crash loses at most the vectors of an unfinished flush.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { CorruptFileError, readJsonChecked, sha256, writeFileAtomic, writeJsonChecked } from './atomicFile';
+import { float16BitsToFloat32, float32ToFloat16Bits } from '../../model/float16';
+
+export type Quantization = 'int8' | 'fp16' | 'fp32';
+const QUANT_CODES: Readonly<Record<Quantization, number>> = Object.freeze({ int8: 0, fp16: 1, fp32: 2 });
+const MAGIC = 0x53563554; // "T5VS"
+const FORMAT_VERSION = 1;
+const HEADER_BYTES = 20;
+const HASH_BYTES = 16;
+/** Merge segments when there are more than this many. */
+const MAX_SEGMENTS = 12;
+
+interface Manifest {
+  version: number;
+  dims: number;
+  quantization: Quantization;
+  segments: { name: string; count: number }[];
+  nextSegment: number;
+}
+
+interface Segment {
+  name: string;
+  count: number;
+  hashes: Uint8Array;
+  scales?: Float32Array;
+  values: Int8Array | Uint16Array | Float32Array;
+}
+
+export class VectorStore {
+  private readonly segments: Segment[] = [];
+  /** hash hex → [segment index, row]; pending vectors are kept apart until flushed. */
+  private readonly locations = new Map<string, [number, number]>();
+  private readonly pending = new Map<string, Float32Array>();
+  private manifest: Manifest;
+
+  /**
+   * Opens (or creates) the store in `folder`. Damaged segments are dropped and reported through `warn`
+   * (their vectors are simply recomputed); they are never read half-way.
+   */
+  constructor(
+    private readonly folder: string,
+    readonly dims: number,
+    readonly quantization: Quantization,
+    private readonly warn: (message: string) => void,
+  ) {
+    mkdirSync(folder, { recursive: true });
+    this.manifest = this.openManifest();
+  }
+
+  get size(): number {
+    return this.locations.size + this.pending.size;
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  has(hash: string): boolean {
+    return this.pending.has(hash) || this.locations.has(hash);
+  }
+
+  put(hash: string, vector: Float32Array): void {
+    if (vector.length !== this.dims) throw new Error(`Vector for ${hash} has ${vector.length} dimensions; the store holds ${this.dims}.`);
+    if (!this.locations.has(hash)) this.pending.set(hash, vector);
+  }
+
+  /** The vector (dequantized) or undefined. */
+  get(hash: string): Float32Array | undefined {
+    const pending = this.pending.get(hash);
+    if (pending) return pending;
+    const at = this.locations.get(hash);
+    if (!at) return undefined;
+    const [s, row] = at;
+    const seg = this.segments[s];
+    const out = new Float32Array(this.dims);
+    const base = row * this.dims;
+    if (seg.values instanceof Int8Array) {
+      const scale = seg.scales![row];
+      for (let d = 0; d < this.dims; d++) out[d] = seg.values[base + d] * scale;
+    } else if (seg.values instanceof Uint16Array) {
+      for (let d = 0; d < this.dims; d++) out[d] = float16BitsToFloat32(seg.values[base + d]);
+    } else {
+      out.set(seg.values.subarray(base, base + this.dims));
+    }
+    return out;
+  }
+
+  /** Dot product of the stored vector with `query`, computed on the quantized values (no allocation). */
+  dot(hash: string, query: Float32Array): number | undefined {
+    const pending = this.pending.get(hash);
+    if (pending) {
+      let s = 0;
+      for (let d = 0; d < this.dims; d++) s += pending[d] * query[d];
+      return s;
+    }
+    const at = this.locations.get(hash);
+    if (!at) return undefined;
+    const seg = this.segments[at[0]];
+    const base = at[1] * this.dims;
+    const values = seg.values;
+    let s = 0;
+    if (values instanceof Uint16Array) {
+      for (let d = 0; d < this.dims; d++) s += float16BitsToFloat32(values[base + d]) * query[d];
+      return s;
+    }
+    for (let d = 0; d < this.dims; d++) s += values[base + d] * query[d];
+    return values instanceof Int8Array ? s * seg.scales![at[1]] : s;
+  }
+
+  /** Writes pending vectors as a new segment, then the manifest; merges segments (dropping unused vectors) when there are many. */
+  flush(isUsed?: (hash: string) => boolean): void {
+    if (this.pending.size) {
+      const name = `seg-${String(this.manifest.nextSegment).padStart(6, '0')}.bin`;
+      const entries = [...this.pending];
+      writeFileAtomic(join(this.folder, name), encodeSegment(entries, this.dims, this.quantization));
+      const index = this.segments.push(decodeSegment(name, readFileSync(join(this.folder, name)), this.dims, this.quantization)) - 1;
+      entries.forEach(([hash], row) => this.locations.set(hash, [index, row]));
+      this.pending.clear();
+      this.manifest = { ...this.manifest, segments: [...this.manifest.segments, { name, count: entries.length }], nextSegment: this.manifest.nextSegment + 1 };
+      writeJsonChecked(join(this.folder, 'manifest.json'), this.manifest);
+    }
+    if (this.segments.length > MAX_SEGMENTS && isUsed) this.compact(isUsed);
+  }
+
+  /** Rewrites all live vectors into one segment; unused ones are dropped. */
+  compact(isUsed: (hash: string) => boolean): void {
+    const live = [...this.locations.keys()].filter(isUsed);
+    for (const hash of live) this.pending.set(hash, this.get(hash)!);
+    const old = this.manifest.segments.map((s) => s.name);
+    this.segments.length = 0;
+    this.locations.clear();
+    this.manifest = { ...this.manifest, segments: [] };
+    this.flush();
+    for (const name of old) rmSync(join(this.folder, name), { force: true });
+  }
+
+  /** Bytes on disk. */
+  diskBytes(): number {
+    return this.segments.reduce((n, s) => n + HEADER_BYTES + s.hashes.length + (s.scales?.byteLength ?? 0) + s.values.byteLength + 32, 0);
+  }
+
+  private openManifest(): Manifest {
+    const fresh: Manifest = { version: FORMAT_VERSION, dims: this.dims, quantization: this.quantization, segments: [], nextSegment: 0 };
+    const path = join(this.folder, 'manifest.json');
+    let manifest: Manifest | undefined;
+    try {
+      manifest = readJsonChecked<Manifest>(path);
+    } catch (e) {
+      if (!(e instanceof CorruptFileError)) throw e;
+      this.warn(`The vector index manifest ${path} was damaged; the index is rebuilt (vectors are recomputed).`);
+    }
+    if (!manifest || manifest.version !== FORMAT_VERSION || manifest.dims !== this.dims || manifest.quantization !== this.quantization) {
+      this.removeSegmentsExcept(new Set());
+      writeJsonChecked(path, fresh);
+      return fresh;
+    }
+    const kept: Manifest['segments'] = [];
+    for (const entry of manifest.segments) {
+      try {
+        const seg = decodeSegment(entry.name, readFileSync(join(this.folder, entry.name)), this.dims, this.quantization);
+        const index = this.segments.push(seg) - 1;
+        for (let row = 0; row < seg.count; row++) this.locations.set(hashHex(seg.hashes, row), [index, row]);
+        kept.push(entry);
+      } catch (e) {
+        this.warn(`Vector segment ${entry.name} in ${this.folder} is damaged or missing (${(e as Error).message}); its ${entry.count} vectors will be recomputed.`);
+      }
+    }
+    this.removeSegmentsExcept(new Set(kept.map((s) => s.name)));
+    const result = { ...manifest, segments: kept };
+    if (kept.length !== manifest.segments.length) writeJsonChecked(path, result);
+    return result;
+  }
+
+  /** Deletes segment files no manifest lists (left by a crash between a segment write and its manifest). */
+  private removeSegmentsExcept(keep: Set<string>): void {
+    if (!existsSync(this.folder)) return;
+    for (const f of readdirSync(this.folder)) {
+      if ((f.startsWith('seg-') && !keep.has(f)) || f.endsWith('.tmp')) rmSync(join(this.folder, f), { force: true });
+    }
+  }
+}
+
+function encodeSegment(entries: [string, Float32Array][], dims: number, quantization: Quantization): Uint8Array {
+  const count = entries.length;
+  const valueBytes = quantization === 'int8' ? 1 : quantization === 'fp16' ? 2 : 4;
+  const scalesBytes = quantization === 'int8' ? 4 * count : 0;
+  const size = HEADER_BYTES + HASH_BYTES * count + scalesBytes + count * dims * valueBytes;
+  const buffer = Buffer.alloc(size + 32);
+  buffer.writeUInt32LE(MAGIC, 0);
+  buffer.writeUInt32LE(FORMAT_VERSION, 4);
+  buffer.writeUInt32LE(dims, 8);
+  buffer.writeUInt32LE(count, 12);
+  buffer.writeUInt32LE(QUANT_CODES[quantization], 16);
+  let offset = HEADER_BYTES;
+  for (const [hash] of entries) {
+    buffer.write(hash, offset, HASH_BYTES, 'hex');
+    offset += HASH_BYTES;
+  }
+  const scalesAt = offset;
+  const valuesAt = offset + scalesBytes;
+  entries.forEach(([, v], row) => {
+    const base = valuesAt + row * dims * valueBytes;
+    if (quantization === 'int8') {
+      // Symmetric per-vector scale: the largest magnitude maps to 127.
+      let max = 0;
+      for (const x of v) max = Math.max(max, Math.abs(x));
+      const scale = max / 127 || 1;
+      buffer.writeFloatLE(scale, scalesAt + 4 * row);
+      for (let d = 0; d < dims; d++) buffer.writeInt8(Math.max(-127, Math.min(127, Math.round(v[d] / scale))), base + d);
+    } else if (quantization === 'fp16') {
+      for (let d = 0; d < dims; d++) buffer.writeUInt16LE(float32ToFloat16Bits(v[d]), base + 2 * d);
+    } else {
+      for (let d = 0; d < dims; d++) buffer.writeFloatLE(v[d], base + 4 * d);
+    }
+  });
+  sha256(buffer.subarray(0, size)).copy(buffer, size);
+  return buffer;
+}
+
+function decodeSegment(name: string, bytes: Buffer, dims: number, quantization: Quantization): Segment {
+  if (bytes.length < HEADER_BYTES + 32) throw new Error('truncated');
+  if (bytes.readUInt32LE(0) !== MAGIC || bytes.readUInt32LE(4) !== FORMAT_VERSION) throw new Error('not a vector segment');
+  const count = bytes.readUInt32LE(12);
+  if (bytes.readUInt32LE(8) !== dims || bytes.readUInt32LE(16) !== QUANT_CODES[quantization]) throw new Error('written for another model or quantization');
+  const valueBytes = quantization === 'int8' ? 1 : quantization === 'fp16' ? 2 : 4;
+  const scalesBytes = quantization === 'int8' ? 4 * count : 0;
+  const size = HEADER_BYTES + HASH_BYTES * count + scalesBytes + count * dims * valueBytes;
+  if (bytes.length !== size + 32) throw new Error(`length ${bytes.length}, expected ${size + 32}`);
+  if (!sha256(bytes.subarray(0, size)).equals(bytes.subarray(size))) throw new Error('checksum mismatch');
+  // Copy into aligned typed arrays (the Buffer's offset need not be aligned).
+  const copy = (from: number, bytesLength: number) => new Uint8Array(bytes.subarray(from, from + bytesLength)).buffer;
+  const hashesAt = HEADER_BYTES;
+  const scalesAt = hashesAt + HASH_BYTES * count;
+  const valuesAt = scalesAt + scalesBytes;
+  const valuesBuffer = copy(valuesAt, count * dims * valueBytes);
+  return {
+    name,
+    count,
+    hashes: new Uint8Array(copy(hashesAt, HASH_BYTES * count)),
+    scales: quantization === 'int8' ? new Float32Array(copy(scalesAt, scalesBytes)) : undefined,
+    values: quantization === 'int8' ? new Int8Array(valuesBuffer) : quantization === 'fp16' ? new Uint16Array(valuesBuffer) : new Float32Array(valuesBuffer),
+  };
+}
+
+function hashHex(hashes: Uint8Array, row: number): string {
+  return Buffer.from(hashes.buffer, hashes.byteOffset + row * HASH_BYTES, HASH_BYTES).toString('hex');
+}

@@ -1,0 +1,358 @@
+/**
+ * @file The index of all workspace folders: finds files (ignore rules), extracts prose, chunks it by
+ * tokens, embeds what is new (content-addressed, so unchanged or moved text costs nothing), and keeps a
+ * keyword index beside the vectors. Work runs in small steps with progress, pause and cancel; vectors are
+ * flushed before the file table that refers to them, so a crash loses at most the last few seconds.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { chunkSections, CHUNKER_VERSION, type Chunk } from './chunker';
+import { extractSections, languageOf } from './extract';
+import { classifyContent, FileRules, sizeReason, type FileRulesConfig, type SkipReason } from './files';
+import { l2Normalize } from '../engine/pooling';
+import { LexicalIndex } from './lexical';
+import { FileTable, type FileEntry } from './store/fileTable';
+import { VectorStore, type Quantization } from './store/vectorStore';
+
+export interface IndexEngine {
+  readonly info: { id: string; dimensions: number; maxTokens: number };
+  countTokens(text: string): number;
+  embed(texts: readonly string[], options?: { checkCancelled?: () => void }): Promise<{ vectors: Float32Array[] }>;
+}
+
+export interface IndexSettings extends FileRulesConfig {
+  minWords: number;
+  quantization: Quantization;
+  /** Pooling and layer are part of the vector key. */
+  pooling: string;
+  layer: number | undefined;
+}
+
+export interface IndexProgress {
+  state: 'scanning' | 'indexing' | 'idle' | 'paused';
+  filesTotal: number;
+  filesIndexed: number;
+  chunks: number;
+  message?: string;
+}
+
+/** A chunk located in the workspace. */
+export interface IndexedChunk {
+  folder: string;
+  relPath: string;
+  chunk: Chunk;
+}
+
+const FLUSH_INTERVAL_MS = 3000;
+const NO_PROSE_REASON: SkipReason = Object.freeze({ rule: 'not a source or docs format with comments to extract', source: 'file type' });
+const EMBED_GROUP = 64;
+
+interface FolderState {
+  folder: string;
+  rules: FileRules;
+  table: FileTable;
+}
+
+export class WorkspaceIndex {
+  private readonly folders: FolderState[] = [];
+  readonly vectors: VectorStore;
+  readonly lexical = new LexicalIndex();
+  private paused = false;
+  private resumeWaiters: (() => void)[] = [];
+  private lastFlush = Date.now();
+  /** Files whose chunks still lack vectors, by folder + path. */
+  private readonly waiting = new Set<string>();
+  private progress: IndexProgress = { state: 'idle', filesTotal: 0, filesIndexed: 0, chunks: 0 };
+  /** Embeddings computed since the index opened (for tests and the details view). */
+  embeddedCount = 0;
+
+  constructor(
+    folders: readonly string[],
+    private readonly engine: IndexEngine,
+    private readonly storagePath: string,
+    private readonly settings: IndexSettings,
+    private readonly log: (m: string) => void,
+    private readonly onProgress: (p: IndexProgress) => void = () => {},
+  ) {
+    const info = engine.info;
+    const modelKey = shortHash(JSON.stringify([info.id, settings.pooling, settings.layer ?? 'last', CHUNKER_VERSION, settings.quantization]));
+    const chunkerKey = shortHash(JSON.stringify([info.id, info.maxTokens, settings.minWords, CHUNKER_VERSION]));
+    this.vectors = new VectorStore(join(storagePath, 'vectors', modelKey), info.dimensions, settings.quantization, log);
+    for (const folder of folders) {
+      const table = FileTable.open(join(storagePath, 'workspaces', shortHash(folder), `${chunkerKey}.json`), folder, log);
+      this.folders.push({ folder, rules: new FileRules(folder, settings), table });
+      for (const [relPath, entry] of table.files) this.addLexical(folder, relPath, entry.chunks);
+    }
+  }
+
+  get status(): IndexProgress {
+    return this.progress;
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.report({ state: 'paused' });
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.resumeWaiters.splice(0).forEach((r) => r());
+  }
+
+  /** Scans every folder and brings the index up to date; resolves when done or when `signal` aborts. */
+  async update(signal?: AbortSignal): Promise<void> {
+    this.report({ state: 'scanning', message: 'Looking for files' });
+    const work: { state: FolderState; relPath: string; size: number; mtimeMs: number }[] = [];
+    for (const state of this.folders) {
+      const seen = new Set<string>();
+      for await (const file of state.rules.walk(signal)) {
+        seen.add(file.relPath);
+        const entry = state.table.files.get(file.relPath);
+        if (entry && entry.size === file.size && entry.mtimeMs === file.mtimeMs) {
+          if (this.missingVectors(entry.chunks).length) work.push({ state, ...file });
+          continue;
+        }
+        work.push({ state, ...file });
+      }
+      for (const relPath of [...state.table.files.keys(), ...state.table.skipped.keys()]) {
+        if (!seen.has(relPath)) this.forget(state, relPath);
+      }
+    }
+    // Recently edited files first: what the user is working on is searchable soonest.
+    work.sort((a, b) => b.mtimeMs - a.mtimeMs);
+    this.progress.filesTotal = this.folders.reduce((n, f) => n + f.table.files.size, 0) + work.filter((w) => !w.state.table.files.has(w.relPath)).length;
+    await this.processFiles(work.map((w) => ({ state: w.state, relPath: w.relPath })), signal);
+  }
+
+  /** Re-checks specific files (from the file watcher); paths may be absolute. */
+  async updateFiles(paths: readonly string[], signal?: AbortSignal): Promise<void> {
+    const work: { state: FolderState; relPath: string }[] = [];
+    let rescan = false;
+    for (const path of paths) {
+      const located = this.locate(path);
+      if (!located) continue;
+      const [state, relPath] = located;
+      // Ignore files are cached per folder: a changed (or deleted) one must be read again, and it may
+      // include or exclude any file below it.
+      if (/(^|\/)\.(git)?ignore$|^\.git\/info\/exclude$/.test(relPath)) {
+        state.rules.invalidate(relPath);
+        rescan = true;
+        continue;
+      }
+      // A folder created, moved or deleted as a whole arrives as one event: scan instead of guessing.
+      const isFolder = await stat(join(state.folder, relPath)).then((s) => s.isDirectory(), () => undefined);
+      if (isFolder || (isFolder === undefined && [...state.table.files.keys()].some((k) => k.startsWith(`${relPath}/`)))) {
+        rescan = true;
+        continue;
+      }
+      const excluded = await state.rules.isIncluded(relPath);
+      if (excluded) this.forget(state, relPath, excluded);
+      else work.push({ state, relPath });
+    }
+    await this.processFiles(work, signal);
+    if (rescan) await this.update(signal);
+  }
+
+  /** Why a file is not indexed (the rule and where it comes from), or undefined if it is. */
+  async explain(path: string): Promise<SkipReason | undefined> {
+    const located = this.locate(path);
+    if (!located) return { rule: 'outside every workspace folder', source: 'workspace' };
+    const [state, relPath] = located;
+    return (await state.rules.explain(relPath)) ?? state.table.skipped.get(relPath);
+  }
+
+  /** Every indexed chunk (for search and duplicate detection). */
+  *chunks(): Generator<IndexedChunk> {
+    for (const { folder, table } of this.folders) {
+      for (const [relPath, entry] of table.files) for (const chunk of entry.chunks) yield { folder, relPath, chunk };
+    }
+  }
+
+  chunkById(id: string): IndexedChunk | undefined {
+    const [folder, relPath, index] = id.split('\0');
+    const entry = this.folders.find((f) => f.folder === folder)?.table.files.get(relPath);
+    const chunk = entry?.chunks[Number(index)];
+    return chunk && { folder, relPath, chunk };
+  }
+
+  /** Whether the file changed on disk since it was indexed (a hit from it would be stale). */
+  async isStale(folder: string, relPath: string): Promise<boolean> {
+    const entry = this.folders.find((f) => f.folder === folder)?.table.files.get(relPath);
+    if (!entry) return true;
+    try {
+      const s = await stat(join(folder, relPath));
+      return s.size !== entry.size || s.mtimeMs !== entry.mtimeMs;
+    } catch {
+      return true;
+    }
+  }
+
+  details(): { folders: { folder: string; files: number; chunks: number; skipped: [string, SkipReason][] }[]; vectors: number; vectorBytes: number } {
+    return {
+      folders: this.folders.map(({ folder, table }) => ({ folder, files: table.files.size, chunks: table.chunkCount, skipped: [...table.skipped] })),
+      vectors: this.vectors.size,
+      vectorBytes: this.vectors.diskBytes(),
+    };
+  }
+
+  /** Drops every file table (vectors are kept), so the next update extracts every file again. */
+  forgetFiles(): void {
+    for (const state of this.folders) {
+      for (const relPath of [...state.table.files.keys(), ...state.table.skipped.keys()]) this.forget(state, relPath);
+      state.table.save();
+    }
+  }
+
+  /** Persists vectors, then the file tables that refer to them. */
+  flush(): void {
+    const used = new Set<string>();
+    for (const { chunk } of this.chunks()) used.add(chunk.hash);
+    this.vectors.flush((h) => used.has(h));
+    for (const f of this.folders) f.table.save();
+    this.lastFlush = Date.now();
+  }
+
+  private async processFiles(work: { state: FolderState; relPath: string }[], signal?: AbortSignal): Promise<void> {
+    this.report({ state: 'indexing', message: undefined });
+    let toEmbed = new Map<string, string>();
+    const embedPending = async () => {
+      if (!toEmbed.size) return;
+      const batch = toEmbed;
+      toEmbed = new Map();
+      const hashes = [...batch.keys()];
+      const { vectors } = await this.engine.embed([...batch.values()], { checkCancelled: () => signal?.throwIfAborted() });
+      // Unit length, so search scores are cosines whatever the model's last module is.
+      hashes.forEach((h, i) => this.vectors.put(h, l2Normalize(vectors[i])));
+      this.embeddedCount += hashes.length;
+      this.settleWaiting();
+      if (Date.now() - this.lastFlush > FLUSH_INTERVAL_MS) this.flush();
+    };
+    try {
+      for (const { state, relPath } of work) {
+        signal?.throwIfAborted();
+        if (this.paused) {
+          this.flush();
+          await new Promise<void>((r) => this.resumeWaiters.push(r));
+          this.report({ state: 'indexing' });
+        }
+        const entry = await this.indexFile(state, relPath);
+        if (entry) for (const c of this.missingVectors(entry.chunks)) toEmbed.set(c.hash, c.text);
+        if (toEmbed.size >= EMBED_GROUP) await embedPending();
+        this.report({});
+      }
+      await embedPending();
+    } finally {
+      this.flush();
+      this.report({ state: this.paused ? 'paused' : 'idle' });
+    }
+  }
+
+  /** Reads, checks, extracts and chunks one file; returns its entry, or undefined if skipped or gone. */
+  private async indexFile(state: FolderState, relPath: string): Promise<FileEntry | undefined> {
+    if (!languageOf(relPath)) {
+      // Not a format we extract prose from (JSON, images, …): not even read.
+      this.forget(state, relPath, NO_PROSE_REASON);
+      return undefined;
+    }
+    const path = join(state.folder, relPath);
+    let bytes: Buffer;
+    let info;
+    try {
+      info = await stat(path);
+      bytes = await readFile(path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') this.forget(state, relPath);
+      else this.forget(state, relPath, { rule: `unreadable (${code})`, source: 'file system' });
+      return undefined;
+    }
+    const skip = info.size > this.settings.maxFileBytes ? sizeReason(this.settings.maxFileBytes) : classifyContent(relPath, bytes);
+    if (skip) {
+      this.forget(state, relPath, skip);
+      return undefined;
+    }
+    const contentHash = createHash('sha256').update(bytes).digest('hex');
+    const previous = state.table.files.get(relPath);
+    if (previous && previous.contentHash === contentHash) {
+      // Touched but unchanged (checkout, save without edits): keep chunks, refresh the stat.
+      const entry = { ...previous, size: info.size, mtimeMs: info.mtimeMs };
+      state.table.set(relPath, entry);
+      this.track(state, relPath, entry);
+      return entry;
+    }
+    const text = new TextDecoder('utf-8').decode(bytes);
+    const sections = await extractSections(relPath, text);
+    const lineLengths = text.split(/\r\n|\r|\n/).map((l) => l.length);
+    const chunks = chunkSections(sections, lineLengths, {
+      countTokens: (t) => this.engine.countTokens(t),
+      maxTokens: this.engine.info.maxTokens,
+      minWords: this.settings.minWords,
+    });
+    const entry: FileEntry = { size: info.size, mtimeMs: info.mtimeMs, contentHash, chunks };
+    this.removeLexical(state.folder, relPath, previous?.chunks.length ?? 0);
+    state.table.set(relPath, entry);
+    this.addLexical(state.folder, relPath, chunks);
+    this.track(state, relPath, entry);
+    return entry;
+  }
+
+  private forget(state: FolderState, relPath: string, reason?: SkipReason): void {
+    const previous = state.table.files.get(relPath);
+    if (previous) this.removeLexical(state.folder, relPath, previous.chunks.length);
+    this.waiting.delete(`${state.folder}\0${relPath}`);
+    if (reason) state.table.skip(relPath, reason);
+    else state.table.delete(relPath);
+  }
+
+  /** Chunks that go in the dense index but have no vector yet. */
+  private missingVectors(chunks: readonly Chunk[]): Chunk[] {
+    return chunks.filter((c) => !c.tiny && !c.boilerplate && !this.vectors.has(c.hash));
+  }
+
+  private track(state: FolderState, relPath: string, entry: FileEntry): void {
+    const key = `${state.folder}\0${relPath}`;
+    if (this.missingVectors(entry.chunks).length) this.waiting.add(key);
+    else this.waiting.delete(key);
+  }
+
+  private settleWaiting(): void {
+    for (const key of this.waiting) {
+      const [folder, relPath] = key.split('\0');
+      const entry = this.folders.find((f) => f.folder === folder)?.table.files.get(relPath);
+      if (!entry || !this.missingVectors(entry.chunks).length) this.waiting.delete(key);
+    }
+  }
+
+  private addLexical(folder: string, relPath: string, chunks: readonly Chunk[]): void {
+    this.lexical.add(chunks.map((c, i) => ({ id: `${folder}\0${relPath}\0${i}`, text: c.text, symbol: c.symbol })));
+  }
+
+  private removeLexical(folder: string, relPath: string, count: number): void {
+    this.lexical.remove(Array.from({ length: count }, (_, i) => `${folder}\0${relPath}\0${i}`));
+  }
+
+  private locate(path: string): [FolderState, string] | undefined {
+    for (const state of this.folders) {
+      const rel = isAbsolute(path) ? relative(state.folder, path) : path;
+      if (!rel.startsWith('..') && !isAbsolute(rel)) return [state, rel.split(sep).join('/')];
+    }
+    return undefined;
+  }
+
+  private report(change: Partial<IndexProgress>): void {
+    const filesIndexed = this.folders.reduce((n, f) => n + f.table.files.size, 0) - this.waiting.size;
+    this.progress = {
+      ...this.progress,
+      ...change,
+      filesIndexed,
+      filesTotal: Math.max(this.progress.filesTotal, filesIndexed + this.waiting.size),
+      chunks: this.folders.reduce((n, f) => n + f.table.chunkCount, 0),
+    };
+    this.onProgress(this.progress);
+  }
+}
+
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}

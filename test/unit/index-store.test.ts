@@ -1,0 +1,174 @@
+/** The index's storage: quantized content-addressed vectors, checksummed tables, chunking, keywords. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { chunkSections } from '../../src/server/indexing/chunker';
+import { LexicalIndex, tokenizeIdentifiers } from '../../src/server/indexing/lexical';
+import { FileTable } from '../../src/server/indexing/store/fileTable';
+import { VectorStore } from '../../src/server/indexing/store/vectorStore';
+import type { Section } from '../../src/server/indexing/types';
+
+const temp = () => mkdtempSync(join(tmpdir(), 't5-store-'));
+const unit = (seed: number, dims: number) => {
+  const v = Float32Array.from({ length: dims }, (_, i) => Math.sin(seed * 7.13 + i * 1.7));
+  const n = Math.hypot(...v);
+  return v.map((x) => x / n);
+};
+const hash = (i: number) => i.toString(16).padStart(32, '0');
+
+describe('VectorStore', () => {
+  for (const quantization of ['int8', 'fp16', 'fp32'] as const) {
+    it(`round-trips ${quantization} vectors through a reopen, within quantization error`, () => {
+      const dir = temp();
+      const store = new VectorStore(dir, 24, quantization, assert.fail);
+      for (let i = 0; i < 50; i++) store.put(hash(i), unit(i, 24));
+      store.flush();
+      const reopened = new VectorStore(dir, 24, quantization, assert.fail);
+      assert.equal(reopened.size, 50);
+      const tolerance = { int8: 0.01, fp16: 1e-3, fp32: 0 }[quantization];
+      for (let i = 0; i < 50; i++) {
+        const v = reopened.get(hash(i))!;
+        const expected = unit(i, 24);
+        assert.ok(v.every((x, d) => Math.abs(x - expected[d]) <= tolerance), `vector ${i}`);
+        const dot = reopened.dot(hash(i), expected)!;
+        assert.ok(Math.abs(dot - 1) < tolerance * 24 + 1e-6);
+      }
+    });
+  }
+
+  it('drops a damaged segment with a message and keeps the others', () => {
+    const dir = temp();
+    const store = new VectorStore(dir, 8, 'int8', assert.fail);
+    store.put(hash(1), unit(1, 8));
+    store.flush();
+    store.put(hash(2), unit(2, 8));
+    store.flush();
+    const second = readdirSync(dir).filter((f) => f.startsWith('seg-')).sort()[1];
+    const bytes = readFileSync(join(dir, second));
+    bytes[bytes.length - 40] ^= 0xff;
+    writeFileSync(join(dir, second), bytes);
+    const warnings: string[] = [];
+    const reopened = new VectorStore(dir, 8, 'int8', (m) => warnings.push(m));
+    assert.ok(reopened.has(hash(1)));
+    assert.ok(!reopened.has(hash(2)), 'the damaged segment is not used');
+    assert.match(warnings[0], /seg-000001\.bin .* damaged .*checksum mismatch.*1 vectors will be recomputed/);
+  });
+
+  it('ignores a segment written without its manifest (crash between the two writes)', () => {
+    const dir = temp();
+    const store = new VectorStore(dir, 8, 'int8', assert.fail);
+    store.put(hash(1), unit(1, 8));
+    store.flush();
+    writeFileSync(join(dir, 'seg-000099.bin'), Buffer.from('half a segment'));
+    const reopened = new VectorStore(dir, 8, 'int8', assert.fail);
+    assert.equal(reopened.size, 1);
+    assert.ok(!readdirSync(dir).includes('seg-000099.bin'), 'the orphan is removed');
+  });
+
+  it('compacts many segments into one, dropping vectors nothing uses', () => {
+    const dir = temp();
+    const store = new VectorStore(dir, 8, 'int8', assert.fail);
+    for (let i = 0; i < 15; i++) {
+      store.put(hash(i), unit(i, 8));
+      store.flush((h) => h !== hash(0));
+    }
+    assert.ok(readdirSync(dir).filter((f) => f.startsWith('seg-')).length <= 3);
+    const reopened = new VectorStore(dir, 8, 'int8', assert.fail);
+    assert.ok(!reopened.has(hash(0)));
+    assert.ok(reopened.has(hash(14)) && reopened.has(hash(1)));
+  });
+
+  it('starts empty when the model (dimensions) changes, never mixing vectors', () => {
+    const dir = temp();
+    const store = new VectorStore(dir, 8, 'int8', assert.fail);
+    store.put(hash(1), unit(1, 8));
+    store.flush();
+    assert.equal(new VectorStore(dir, 16, 'int8', assert.fail).size, 0);
+  });
+});
+
+describe('FileTable', () => {
+  it('detects a torn table and starts empty with a message', () => {
+    const dir = temp();
+    const path = join(dir, 't.json');
+    const table = FileTable.open(path, '/ws', assert.fail);
+    table.set('a.md', { size: 1, mtimeMs: 2, contentHash: 'h', chunks: [] });
+    table.save();
+    assert.equal(FileTable.open(path, '/ws', assert.fail).files.size, 1);
+    const text = readFileSync(path, 'utf8');
+    writeFileSync(path, text.slice(0, text.length / 2));
+    const warnings: string[] = [];
+    assert.equal(FileTable.open(path, '/ws', (m) => warnings.push(m)).files.size, 0);
+    assert.match(warnings[0], /The index of \/ws was damaged .*rebuilt/);
+  });
+});
+
+describe('chunkSections', () => {
+  const words = (n: number, w = 'word') => Array.from({ length: n }, (_, i) => `${w}${i}`).join(' ');
+  const countTokens = (t: string) => (t.match(/\S+/g) ?? []).length; // one token per word, for exact arithmetic
+  const section = (lines: string[], startLine = 10): Section => ({
+    kind: 'markdown',
+    text: lines.join('\n'),
+    range: { startLine, startCharacter: 0, endLine: startLine + lines.length - 1, endCharacter: lines.at(-1)!.length },
+    lineMap: lines.map((_, i) => startLine + i),
+    language: 'markdown',
+    symbol: 'Intro',
+  });
+
+  it('keeps a short section whole, with its range', () => {
+    const s = section(['one two three four five']);
+    const [chunk] = chunkSections([s], [], { countTokens, maxTokens: 16, minWords: 3 });
+    assert.equal(chunk.text, 'one two three four five');
+    assert.deepEqual(chunk.range, s.range);
+    assert.equal(chunk.tiny, false);
+  });
+
+  it('cuts a long section into overlapping windows within the token budget, each with its own lines', () => {
+    const lines = Array.from({ length: 10 }, (_, i) => words(5, `l${i}w`));
+    const lineLengths = new Array(30).fill(40);
+    const chunks = chunkSections([section(lines)], lineLengths, { countTokens, maxTokens: 16, minWords: 1, overlap: 0.34 });
+    assert.ok(chunks.length >= 4);
+    for (const c of chunks) assert.ok(countTokens(c.text) <= 15, 'room left for </s>');
+    assert.equal(chunks[0].range.startLine, 10);
+    assert.equal(chunks.at(-1)!.range.endLine, 19);
+    assert.equal(chunks[0].range.endCharacter, 40, 'a window ends at the end of its last line');
+    // Overlap: the first line of window 2 is the last line of window 1.
+    assert.equal(chunks[1].text.split('\n')[0], chunks[0].text.split('\n').at(-1));
+    // Nothing is dropped.
+    assert.ok(lines.every((l) => chunks.some((c) => c.text.includes(l))));
+  });
+
+  it('cuts one over-long line at word boundaries and flags tiny fragments', () => {
+    const chunks = chunkSections([section([words(40)])], [], { countTokens, maxTokens: 11, minWords: 3 });
+    assert.equal(chunks.length, 4);
+    assert.ok(chunks.every((c) => countTokens(c.text) === 10));
+    const [tiny] = chunkSections([section(['see above'])], [], { countTokens, maxTokens: 11, minWords: 3 });
+    assert.equal(tiny.tiny, true);
+  });
+
+  it('gives identical text the same hash (content address)', () => {
+    const a = chunkSections([section(['same words here'], 1)], [], { countTokens, maxTokens: 16, minWords: 1 });
+    const b = chunkSections([section(['same words here'], 99)], [], { countTokens, maxTokens: 16, minWords: 1 });
+    assert.equal(a[0].hash, b[0].hash);
+  });
+});
+
+describe('LexicalIndex', () => {
+  it('splits identifiers on case, underscores and digits', () => {
+    assert.deepEqual(tokenizeIdentifiers('parseHTTPHeader max_len v2Api'), ['parsehttpheader', 'parse', 'http', 'header', 'max_len', 'max', 'len', 'v2api', 'v', '2', 'api']);
+  });
+  it('finds a chunk by a part of an identifier and honours the filter', () => {
+    const index = new LexicalIndex();
+    index.add([
+      { id: 'a', text: 'Calls parseHttpHeader for each request.' },
+      { id: 'b', text: 'The weather is nice.' },
+      { id: 'c', text: 'An http header parser.', symbol: 'HeaderParser' },
+    ]);
+    assert.deepEqual(index.search('http header', 10).map((h) => h.id).sort(), ['a', 'c']);
+    assert.deepEqual(index.search('http header', 10, (id) => id !== 'c').map((h) => h.id), ['a']);
+    index.remove(['a']);
+    assert.deepEqual(index.search('parse', 10).map((h) => h.id), ['c']);
+  });
+});
