@@ -34,10 +34,12 @@ let host: EngineHost | undefined;
 let indexHost: IndexHost | undefined;
 let settings: EngineSettings | undefined;
 let folders: string[] = [];
+let clientWatchesFolders = false;
 
 connection.onInitialize((params) => {
   const options = (params.initializationOptions ?? {}) as { storagePath?: unknown; trusted?: unknown };
   const storagePath = typeof options.storagePath === 'string' && options.storagePath ? options.storagePath : join(tmpdir(), 't5-semantic');
+  clientWatchesFolders = params.capabilities.workspace?.workspaceFolders === true;
   folders = (params.workspaceFolders ?? []).map((f) => f.uri).filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
   host = new EngineHost(connection, storagePath, log);
   indexHost = new IndexHost(connection, () => folders, storagePath, options.trusted === true, log);
@@ -62,6 +64,7 @@ connection.onInitialized(async () => {
   settings = await fetchSettings(connection, log);
   log(`Engine starting (pid ${process.pid}); model ${settings.model}; ${folders.length} workspace folder(s)`);
   loadModelAndIndex(settings).catch(() => undefined);
+  if (!clientWatchesFolders) return;
   connection.workspace.onDidChangeWorkspaceFolders(async (event) => {
     const removed = new Set(event.removed.map((f) => fileURLToPath(f.uri)));
     folders = [...folders.filter((f) => !removed.has(f)), ...event.added.filter((f) => f.uri.startsWith('file:')).map((f) => fileURLToPath(f.uri))];

@@ -106,7 +106,9 @@ export async function startSidecar(
       return new Promise((resolve) => {
         const check = () => {
           const found = indexStatuses.slice(after).find((s) => ['idle', 'paused', 'disabled', 'error'].includes(s.state));
+          const engineError = statuses.find((s) => s.state === 'error');
           if (found) resolve(found);
+          else if (engineError) resolve({ state: 'error', filesIndexed: 0, filesTotal: 0, chunks: 0, message: engineError.message });
           else waiters.push(check);
         };
         check();

@@ -22,6 +22,9 @@ const { Language: LanguageClass, Parser, Query: QueryClass } = require('web-tree
 
 export type GrammarName = keyof typeof grammarFiles.grammars;
 
+/** Longest a single parse may take before extraction gives up on the file. */
+const PARSE_TIMEOUT_MS = 5000;
+
 interface WasmFile {
   package: string;
   file: string;
@@ -62,9 +65,17 @@ export class Grammar {
     this.parser.setLanguage(language);
   }
 
-  /** The caller must `delete()` the tree. Returns undefined if tree-sitter gives up. */
-  parse(text: string): Tree | undefined {
-    return this.parser.parse(text) ?? undefined;
+  /**
+   * The caller must `delete()` the tree. Returns undefined if tree-sitter gives up or runs out of time:
+   * some grammars' external scanners go quadratic on pathological input (Scala on 1 MB of code on one line).
+   */
+  parse(text: string, timeoutMs = PARSE_TIMEOUT_MS): Tree | undefined {
+    const deadline = performance.now() + timeoutMs;
+    // Returning true cancels; the typings say void.
+    const progressCallback = (() => performance.now() > deadline) as unknown as (state: TreeSitter.ParseState) => void;
+    const tree = this.parser.parse(text, null, { progressCallback });
+    if (!tree) this.parser.reset();
+    return tree ?? undefined;
   }
 
   /** A compiled query, or null if the grammar lacks one of its node types. */

@@ -1,0 +1,160 @@
+/**
+ * @file `npm run bench`: measurements that print ratios and figures from one run on this machine.
+ *   --folder <path>   a real repository to index (default: demo/workspace); repeatable
+ *   --files <n>       size of the generated workspace (default 20000)
+ *   --model small|tiny  the generated model to index with (default small: T5-small shape)
+ *   --only a,b        sections: index, quant
+ * Writes bench-results.json beside the table. Every figure comes from the real sidecar or the engine.
+ */
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Engine } from '../src/server/engine/engine';
+import { l2Normalize } from '../src/server/engine/pooling';
+import { extractSections, languageOf } from '../src/server/indexing/extract';
+import { chunkSections } from '../src/server/indexing/chunker';
+import { VectorStore, type Quantization } from '../src/server/indexing/store/vectorStore';
+import { IndexDetailsRequest } from '../src/shared/protocol';
+import { generateT5Model } from '../src/tools/generateModel';
+import { generateWorkspace, sentence } from '../test/support/generatedWorkspace';
+import { goldenDir, repoRoot } from '../test/support/paths';
+import { cpuSeconds, peakRssBytes } from '../test/support/processStats';
+import { startSidecar } from '../test/support/sidecar';
+
+const { values } = parseArgs({
+  options: {
+    folder: { type: 'string', multiple: true },
+    files: { type: 'string', default: '20000' },
+    model: { type: 'string', default: 'small' },
+    only: { type: 'string', default: 'index,quant' },
+  },
+});
+const sections = new Set(values.only!.split(','));
+const results: Record<string, unknown> = { machine: { cpus: cpus().length, node: process.version }, date: new Date().toISOString() };
+
+function smallModel(): string {
+  const out = join(repoRoot, '.cache', 'models', 'bench-t5-small-st');
+  generateT5Model({ out, shape: 'small', ffn: 'relu', seed: 11, dtype: 'F16', sentenceTransformers: { pooling: 'mean' } });
+  return out;
+}
+
+function du(path: string): number {
+  let total = 0;
+  for (const entry of readdirSync(path, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += statSync(join(entry.parentPath, entry.name)).size;
+  }
+  return total;
+}
+
+/** Indexes `folder` through the real sidecar; then edits one file and times the re-index. */
+async function indexRun(label: string, folder: string, model: string, editFile?: string) {
+  const storage = mkdtempSync(join(tmpdir(), 't5-bench-'));
+  const sidecar = await startSidecar({ model, offline: true, threads: 0 }, storage, { folders: [folder], trusted: true });
+  try {
+    const started = performance.now();
+    const status = await sidecar.indexSettled();
+    const seconds = (performance.now() - started) / 1000;
+    const details = await sidecar.connection.sendRequest(IndexDetailsRequest);
+    const pid = sidecar.process.pid!;
+    const row: Record<string, number | string> = {
+      label,
+      state: status.state,
+      files: details.folders[0].files,
+      skipped: details.folders[0].skipped.length,
+      chunks: details.folders[0].chunks,
+      embedded: details.embeddedThisSession,
+      seconds: Number(seconds.toFixed(1)),
+      chunksPerSecond: Number((details.embeddedThisSession / seconds).toFixed(1)),
+      cpuCores: Number((cpuSeconds(pid) / seconds).toFixed(2)),
+      peakRssMiB: Math.round(peakRssBytes(pid) / 2 ** 20),
+      indexBytesOnDisk: du(join(storage, 'index')),
+      bytesPerChunk: Math.round(du(join(storage, 'index')) / Math.max(1, details.folders[0].chunks)),
+    };
+    if (editFile) {
+      appendFileSync(editFile, `\n\n${sentence(123_456_789)}\n`);
+      const seen = sidecar.indexStatuses.length;
+      const t = performance.now();
+      sidecar.filesChanged([{ path: editFile, type: 2 }]);
+      await sidecar.indexSettled(seen);
+      row.reindexOneFileMs = Math.round(performance.now() - t);
+    }
+    return row;
+  } finally {
+    await sidecar.stop();
+    rmSync(storage, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+if (sections.has('index')) {
+  const model = values.model === 'tiny' ? goldenDir('tiny-st5') : smallModel();
+  const rows = [];
+  for (const folder of values.folder ?? [join(repoRoot, 'demo', 'workspace')]) {
+    const firstMd = readdirSync(folder, { recursive: true, withFileTypes: true }).find((e) => e.isFile() && e.name.endsWith('.md') && !e.parentPath.includes('node_modules'));
+    const edit = firstMd ? join(firstMd.parentPath, firstMd.name) : undefined;
+    rows.push(await indexRun(relative(process.cwd(), folder) || folder, folder, model, edit));
+  }
+  const generated = generateWorkspace(Number(values.files));
+  rows.push(await indexRun(`generated ${values.files} files`, generated, model, join(generated, 'pkg1', 'doc102.md')));
+  rmSync(generated, { recursive: true, force: true });
+  console.log(`\nIndexing through the sidecar (model: ${values.model}, threads: all but one)`);
+  console.table(rows);
+  results.index = rows;
+}
+
+if (sections.has('quant')) {
+  // Top-10 neighbour agreement of stored (quantized) vectors with fp32, on real extracted chunks.
+  const folder = values.folder?.[0] ?? join(repoRoot, 'demo', 'workspace');
+  const rows = [];
+  for (const [name, dir] of [['golden tiny-st5', goldenDir('tiny-st5')], ['T5-small shape', smallModel()]] as const) {
+    const engine = await Engine.load(dir, { cacheDir: join(repoRoot, '.cache', 'engine'), threads: 0, batchTokenBudget: 8192, modelId: name, log: () => {} });
+    const texts: string[] = [];
+    for (const e of readdirSync(folder, { recursive: true, withFileTypes: true })) {
+      if (texts.length >= 4000 || !e.isFile()) continue;
+      const rel = relative(folder, join(e.parentPath, e.name));
+      if (!languageOf(rel) || rel.includes('node_modules')) continue;
+      const content = readFileSync(join(folder, rel), 'utf8');
+      const chunks = chunkSections(await extractSections(rel, content), [], { countTokens: (t) => engine.countTokens(t), maxTokens: engine.info.maxTokens, minWords: 4 });
+      texts.push(...chunks.filter((c) => !c.tiny).map((c) => c.text));
+    }
+    const unique = [...new Set(texts)].slice(0, 4000);
+    const { vectors } = await engine.embed(unique);
+    const fp32 = vectors.map(l2Normalize);
+    const queries = fp32.slice(0, 200);
+    const top10 = (score: (i: number, q: Float32Array) => number, q: Float32Array, self: number) =>
+      fp32
+        .map((_, i) => ({ i, s: i === self ? -Infinity : score(i, q) }))
+        .sort((a, b) => b.s - a.s)
+        .slice(0, 10)
+        .map((x) => x.i);
+    const row: Record<string, number | string> = { model: name, chunks: unique.length, queries: queries.length };
+    for (const quantization of ['int8', 'fp16'] as Quantization[]) {
+      const store = new VectorStore(mkdtempSync(join(tmpdir(), 't5-q-')), fp32[0].length, quantization, () => {});
+      fp32.forEach((v, i) => store.put(String(i).padStart(32, '0'), v));
+      store.flush();
+      let overlap = 0;
+      queries.forEach((q, qi) => {
+        const exact = new Set(top10((i) => fp32[i].reduce((s, x, d) => s + x * q[d], 0), q, qi));
+        const approx = top10((i) => store.dot(String(i).padStart(32, '0'), q)!, q, qi);
+        overlap += approx.filter((i) => exact.has(i)).length / 10;
+      });
+      row[`${quantization} top-10 overlap`] = Number((overlap / queries.length).toFixed(4));
+      row[`${quantization} bytes/vector`] = Math.round(store.diskBytes() / fp32.length);
+    }
+    rows.push(row);
+    await engine.dispose();
+  }
+  console.log('\nStored vectors vs fp32: top-10 neighbour overlap (chunks from the first --folder)');
+  console.table(rows);
+  results.quantization = rows;
+}
+
+writeFileSync(join(repoRoot, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nWrote ${join(repoRoot, 'bench-results.json')}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
