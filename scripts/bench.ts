@@ -3,7 +3,8 @@
  *   --folder <path>   a real repository to index (default: demo/workspace); repeatable
  *   --files <n>       size of the generated workspace (default 20000)
  *   --model small|tiny  the generated model to index with (default small: T5-small shape)
- *   --only a,b        sections: index, quant
+ *   --only a,b        sections: throughput, index, quant
+ *   --texts <n>       chunks in the throughput mix (default 1500); --reps <n> repetitions (default 3)
  * Writes bench-results.json beside the table. Every figure comes from the real sidecar or the engine.
  */
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -21,13 +22,16 @@ import { generateWorkspace, sentence } from '../test/support/generatedWorkspace'
 import { goldenDir, repoRoot } from '../test/support/paths';
 import { cpuSeconds, peakRssBytes } from '../test/support/processStats';
 import { startSidecar } from '../test/support/sidecar';
+import { throughput } from './benchThroughput';
 
 const { values } = parseArgs({
   options: {
     folder: { type: 'string', multiple: true },
     files: { type: 'string', default: '20000' },
     model: { type: 'string', default: 'small' },
-    only: { type: 'string', default: 'index,quant' },
+    only: { type: 'string', default: 'throughput,index,quant' },
+    texts: { type: 'string', default: '1500' },
+    reps: { type: 'string', default: '3' },
   },
 });
 const sections = new Set(values.only!.split(','));
@@ -87,6 +91,13 @@ async function indexRun(label: string, folder: string, model: string, editFile?:
 }
 
 async function main(): Promise<void> {
+if (sections.has('throughput')) {
+  const folder = values.folder?.[0] ?? join(repoRoot, 'demo', 'workspace');
+  const { rows, lengths } = await throughput(folder, smallModel(), join(repoRoot, '.cache', 'engine'), Number(values.texts), 0, Number(values.reps));
+  console.log(`\nEmbedding throughput, T5-small shape, ${lengths.texts} chunks from ${folder} (token lengths p10 ${lengths.p10}, p50 ${lengths.p50}, p90 ${lengths.p90}, max ${lengths.max}); onnxruntime MatMul ${lengths.matmulGflops} GFLOP/s`);
+  console.table(rows);
+  results.throughput = { rows, lengths };
+}
 if (sections.has('index')) {
   const model = values.model === 'tiny' ? goldenDir('tiny-st5') : smallModel();
   const rows = [];

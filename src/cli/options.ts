@@ -17,6 +17,7 @@ export const MODEL_OPTIONS = {
   revision: { type: 'string', default: DEFAULT_SETTINGS.modelRevision },
   'hub-url': { type: 'string', default: DEFAULT_SETTINGS.hubUrl },
   offline: { type: 'boolean', default: false },
+  precision: { type: 'string', default: 'fp32' },
   /** Models, built graphs and indexes live here; pass the extension's storage folder to share them. */
   storage: { type: 'string', default: process.env.T5_SEMANTIC_CACHE ?? join(homedir(), '.cache', 't5-semantic') },
 } as const;
@@ -29,6 +30,7 @@ export interface ModelFlags {
   'hub-url'?: string;
   offline?: boolean;
   storage?: string;
+  precision?: string;
 }
 
 export function integer(value: string, flag: string, min: number): number {
@@ -56,6 +58,7 @@ export async function loadEngine(flags: ModelFlags): Promise<Engine> {
   return Engine.load(model.folder, {
     cacheDir: join(storage, 'cache'),
     threads: integer(flags.threads ?? '0', '--threads', 0),
+    precision: oneOf(flags.precision, ['fp32', 'int8', 'auto'] as const, '--precision'),
     batchTokenBudget: DEFAULT_SETTINGS.batchTokenBudget,
     modelId: model.id,
     maxTokens: flags['max-tokens'] === undefined ? undefined : integer(flags['max-tokens'], '--max-tokens', 2),

@@ -75,6 +75,7 @@ export class EngineHost {
       const engine = await Engine.load(model.folder, {
         cacheDir: join(this.storagePath, 'cache'),
         threads: settings.threads,
+        precision: settings.precision,
         batchTokenBudget: settings.batchTokenBudget,
         modelId: model.id,
         log: this.log,

@@ -36,6 +36,8 @@ export interface ModelInfo {
   pipeline: string[];
   /** Where the ONNX graph came from: built from safetensors (and cached) or shipped with the model. */
   onnxSource: 'built' | 'shipped';
+  /** Arithmetic of the encoder's matrix multiplies. */
+  precision: 'fp32' | 'int8';
   /** Milliseconds from load request to ready. */
   loadMillis: number;
 }

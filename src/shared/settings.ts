@@ -17,6 +17,8 @@ export interface EngineSettings {
   threads: number;
   /** Pooling override: 'auto' follows the model (sentence-transformers config) or mean. */
   pooling: 'auto' | 'mean' | 'cls' | 'max';
+  /** Encoder arithmetic: auto = int8 where it passes the accuracy check against fp32, else fp32. */
+  precision: 'auto' | 'fp32' | 'int8';
   /** Max tokens per batch (padded length x rows); batches are cut by this budget. */
   batchTokenBudget: number;
   /** Workspace indexing settings (`t5Semantic.index.*`). */
@@ -46,6 +48,7 @@ export const DEFAULT_SETTINGS: Readonly<EngineSettings> = Object.freeze({
   offline: false,
   threads: 0,
   pooling: 'auto',
+  precision: 'auto',
   batchTokenBudget: 8192,
   index: Object.freeze({
     enabled: true,
@@ -65,4 +68,5 @@ export const MODEL_SETTING_KEYS: readonly (keyof EngineSettings)[] = Object.free
   'hubUrl',
   'offline',
   'threads',
+  'precision',
 ]);

@@ -34,6 +34,7 @@ const RULES: Readonly<Record<keyof EngineSettings, Rule>> = Object.freeze({
   threads: { expected: 'an integer ≥ 0', check: integerAtLeast(0) },
   pooling: { expected: `one of ${POOLING_VALUES.join(', ')}`, check: (v) => POOLING_VALUES.includes(v as EngineSettings['pooling']) },
   batchTokenBudget: { expected: 'an integer ≥ 64', check: integerAtLeast(64) },
+  precision: { expected: 'one of auto, fp32, int8', check: (v) => v === 'auto' || v === 'fp32' || v === 'int8' },
   // The nested index settings are checked field by field in validateIndexSettings.
   index: { expected: 'an object', check: (v) => typeof v === 'object' && v !== null && !Array.isArray(v) },
 });

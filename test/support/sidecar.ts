@@ -56,9 +56,11 @@ export async function startSidecar(
   storagePath = mkdtempSync(join(tmpdir(), 't5-sidecar-')),
   options: SidecarOptions = {},
 ): Promise<Sidecar> {
-  const child = fork(join(repoRoot, 'dist/server.js'), ['--node-ipc'], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  // No execArgv: the bundle runs as VS Code runs it, not under the test's TypeScript loader.
+  const child = fork(join(repoRoot, 'dist/server.js'), ['--node-ipc'], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [] });
   const connection = createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
-  let current: EngineSettings = { ...DEFAULT_SETTINGS, ...settings };
+  // fp32 unless a test asks otherwise: parity tests compare against the reference outputs.
+  let current: EngineSettings = { ...DEFAULT_SETTINGS, precision: 'fp32', ...settings };
   const statuses: EngineStatus[] = [];
   const waiters: (() => void)[] = [];
   const progress: Sidecar['progress'] = [];

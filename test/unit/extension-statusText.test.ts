@@ -12,6 +12,7 @@ const info: ModelInfo = {
   maxTokens: 512,
   pipeline: ['T5 encoder', 'mean pooling', 'Dense 768→768', 'Normalize'],
   onnxSource: 'built',
+  precision: 'fp32',
   loadMillis: 3210,
 };
 

@@ -6,7 +6,8 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { ModelError } from '../model/modelError';
 import { findEncoderGraph, type EncoderGraph } from '../model/encoderGraph';
-import { hiddenStateOutput } from '../model/t5Graph';
+import { hiddenStateOutput, type GraphPrecision } from '../model/t5Graph';
+import { compareEmbeddings, PROBE_TEXTS, readVerdict, writeVerdict } from './precisionCheck';
 import { readT5Config, type T5EncoderConfig } from '../model/t5Config';
 import type { ModelInfo, Pooling } from '../../shared/protocol';
 import { planBatches } from './batching';
@@ -22,6 +23,11 @@ export interface EngineOptions {
   batchTokenBudget: number;
   /** Stable id for the model (repo@commit or folder path). */
   modelId: string;
+  /**
+   * fp32, int8 (weights per channel, activations dynamic), or auto: int8 when its embeddings stay within
+   * the accuracy check of fp32 on probe texts, else fp32. Default fp32.
+   */
+  precision?: 'fp32' | 'int8' | 'auto';
   /** Overrides the model's max sequence length (sentence_bert_config.json, else 512), including `</s>`. */
   maxTokens?: number;
   log: (message: string) => void;
@@ -63,21 +69,46 @@ export class Engine {
     if (tokenizer.vocabSize > config.vocabSize) {
       throw new ModelError(`The tokenizer in ${folder} has ${tokenizer.vocabSize} tokens but config.json says vocab_size ${config.vocabSize}; they do not belong to the same model.`);
     }
-    const { graph, session } = await openSession(folder, config, options);
-    const info: ModelInfo = {
+    const wanted = options.precision === 'auto' || options.precision === 'int8' ? 'int8' : 'fp32';
+    let { graph, session } = await openSession(folder, config, options, wanted);
+    const make = (g: EncoderGraph, s: EncoderSession) => new Engine(infoFor(g), config, tokenizer, s, pipeline, g, options);
+    const infoFor = (g: EncoderGraph): ModelInfo => ({
       id: options.modelId,
       folder,
       dimensions: pipeline.dimensions(config.dModel),
       hiddenSize: config.dModel,
       numLayers: config.numLayers,
       maxTokens,
-      pipeline: pipeline.describe(`T5 encoder (${config.numLayers} layers, d_model ${config.dModel}, ${config.feedForward.gated ? 'gated-' : ''}${config.feedForward.activation})`),
-      onnxSource: graph.source,
+      pipeline: pipeline.describe(`T5 encoder (${config.numLayers} layers, d_model ${config.dModel}, ${config.feedForward.gated ? 'gated-' : ''}${config.feedForward.activation}, ${g.precision})`),
+      onnxSource: g.source,
+      precision: g.precision,
       loadMillis: Date.now() - started,
-    };
+    });
+    if (options.precision === 'auto' && graph.precision === 'int8') {
+      let verdict = readVerdict(graph.path);
+      if (!verdict) {
+        const fp32 = await openSession(folder, config, options, 'fp32');
+        const reference = make(fp32.graph, fp32.session);
+        verdict = compareEmbeddings((await reference.embed(PROBE_TEXTS)).vectors, (await make(graph, session).embed(PROBE_TEXTS)).vectors);
+        writeVerdict(graph.path, verdict);
+        if (!verdict.passed) {
+          await session.release();
+          ({ graph, session } = fp32);
+        } else {
+          await fp32.session.release();
+        }
+      } else if (!verdict.passed) {
+        await session.release();
+        ({ graph, session } = await openSession(folder, config, options, 'fp32'));
+      }
+      options.log(`int8 accuracy check: min cosine to fp32 ${verdict.minCosine.toFixed(5)} on ${PROBE_TEXTS.length} probe texts → using ${graph.precision}`);
+    }
+    const engine = make(graph, session);
+    const info = engine.info;
     options.log(`Model ready: ${info.id} (${info.pipeline.join(' → ')}) in ${info.loadMillis} ms`);
-    return new Engine(info, config, tokenizer, session, pipeline, graph, options);
+    return engine;
   }
+
 
   /** Tokens in `text` without `</s>`, for cutting chunks to the model's length. */
   countTokens(text: string): number {
@@ -148,15 +179,20 @@ export class Engine {
 }
 
 /** Loads the graph; a cached graph that onnxruntime rejects (torn or corrupt) is deleted and rebuilt once. */
-async function openSession(folder: string, config: T5EncoderConfig, options: EngineOptions): Promise<{ graph: EncoderGraph; session: EncoderSession }> {
-  const graph = findEncoderGraph(folder, config, options.cacheDir, options.log);
+async function openSession(
+  folder: string,
+  config: T5EncoderConfig,
+  options: EngineOptions,
+  precision: GraphPrecision,
+): Promise<{ graph: EncoderGraph; session: EncoderSession }> {
+  const graph = findEncoderGraph(folder, config, options.cacheDir, options.log, precision);
   try {
     return { graph, session: await EncoderSession.create(graph.path, options.threads, graph.path) };
   } catch (e) {
     if (graph.source !== 'built') throw e;
     options.log(`The cached encoder graph ${graph.path} could not be loaded (${(e as Error).message}); rebuilding it.`);
     rmSync(graph.path, { force: true });
-    const rebuilt = findEncoderGraph(folder, config, options.cacheDir, options.log);
+    const rebuilt = findEncoderGraph(folder, config, options.cacheDir, options.log, precision);
     return { graph: rebuilt, session: await EncoderSession.create(rebuilt.path, options.threads, rebuilt.path) };
   }
 }

@@ -16,7 +16,7 @@ import { FileTable, type FileEntry } from './store/fileTable';
 import { VectorStore, type Quantization } from './store/vectorStore';
 
 export interface IndexEngine {
-  readonly info: { id: string; dimensions: number; maxTokens: number };
+  readonly info: { id: string; dimensions: number; maxTokens: number; precision: string };
   countTokens(text: string): number;
   embed(texts: readonly string[], options?: { checkCancelled?: () => void }): Promise<{ vectors: Float32Array[] }>;
 }
@@ -76,7 +76,7 @@ export class WorkspaceIndex {
     private readonly onProgress: (p: IndexProgress) => void = () => {},
   ) {
     const info = engine.info;
-    const modelKey = shortHash(JSON.stringify([info.id, settings.pooling, settings.layer ?? 'last', CHUNKER_VERSION, settings.quantization]));
+    const modelKey = shortHash(JSON.stringify([info.id, info.precision, settings.pooling, settings.layer ?? 'last', CHUNKER_VERSION, settings.quantization]));
     const chunkerKey = shortHash(JSON.stringify([info.id, info.maxTokens, settings.minWords, CHUNKER_VERSION]));
     this.vectors = new VectorStore(join(storagePath, 'vectors', modelKey), info.dimensions, settings.quantization, log);
     for (const folder of folders) {

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import { join } from 'node:path';
 import { ModelError } from './modelError';
 import { readSafetensors, type Tensor } from './safetensors';
-import { buildT5EncoderGraph, GRAPH_VERSION } from './t5Graph';
+import { buildT5EncoderGraph, GRAPH_VERSION, type GraphPrecision } from './t5Graph';
 import type { T5EncoderConfig } from './t5Config';
 
 export interface EncoderGraph {
@@ -18,35 +18,42 @@ export interface EncoderGraph {
   source: 'built' | 'shipped';
   /** Whether the graph exposes every layer's hidden state (ours do; shipped ones usually only the last). */
   allLayers: boolean;
+  precision: GraphPrecision;
 }
 
 export const SHIPPED_ONNX = ['onnx/encoder_model.onnx', 'encoder_model.onnx'];
 
-export function findEncoderGraph(folder: string, config: T5EncoderConfig, cacheDir: string, log: (m: string) => void): EncoderGraph {
+export function findEncoderGraph(
+  folder: string,
+  config: T5EncoderConfig,
+  cacheDir: string,
+  log: (m: string) => void,
+  precision: GraphPrecision = 'fp32',
+): EncoderGraph {
   const weightFiles = safetensorsFiles(folder);
   if (!weightFiles.length) {
     const shipped = SHIPPED_ONNX.map((f) => join(folder, f)).find(existsSync);
-    if (shipped) return { path: shipped, source: 'shipped', allLayers: false };
+    if (shipped) return { path: shipped, source: 'shipped', allLayers: false, precision: 'fp32' };
     const hint = existsSync(join(folder, 'pytorch_model.bin')) ? ' (only pytorch_model.bin is there; convert it to safetensors)' : '';
     throw new ModelError(`No model weights in ${folder}: expected model.safetensors or onnx/encoder_model.onnx${hint}.`);
   }
   const key = createHash('sha256')
-    .update(JSON.stringify({ GRAPH_VERSION, config, files: weightFiles.map((f) => [f, statSync(f).size, statSync(f).mtimeMs]) }))
+    .update(JSON.stringify({ GRAPH_VERSION, precision, config, files: weightFiles.map((f) => [f, statSync(f).size, statSync(f).mtimeMs]) }))
     .digest('hex')
     .slice(0, 32);
   const path = join(cacheDir, 'onnx', `${key}.onnx`);
-  if (existsSync(path)) return { path, source: 'built', allLayers: true };
+  if (existsSync(path)) return { path, source: 'built', allLayers: true, precision };
 
   const started = Date.now();
   const weights = new Map<string, Tensor>();
   for (const file of weightFiles) for (const [name, t] of readSafetensors(file)) weights.set(name, t);
-  const bytes = buildT5EncoderGraph(config, weights, weightFiles.join(', '));
+  const bytes = buildT5EncoderGraph(config, weights, weightFiles.join(', '), precision);
   mkdirSync(join(cacheDir, 'onnx'), { recursive: true });
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, bytes);
   renameSync(temp, path);
-  log(`Built the encoder graph from ${weightFiles.length} safetensors file(s) in ${Date.now() - started} ms (${(bytes.length / 1e6).toFixed(1)} MB) → ${path}`);
-  return { path, source: 'built', allLayers: true };
+  log(`Built the ${precision} encoder graph from ${weightFiles.length} safetensors file(s) in ${Date.now() - started} ms (${(bytes.length / 1e6).toFixed(1)} MB) → ${path}`);
+  return { path, source: 'built', allLayers: true, precision };
 }
 
 /** `model.safetensors`, or the shards listed in `model.safetensors.index.json`. */

@@ -50,6 +50,12 @@ export class GraphBuilder {
     return name;
   }
 
+  int8Tensor(name: string, dims: number[], values: ArrayLike<number>): string {
+    const data = Int8Array.from(values);
+    this.initializers.push({ name, dims, dataType: onnx.TensorProto.DataType.INT8, rawData: new Uint8Array(data.buffer) });
+    return name;
+  }
+
   int64Tensor(name: string, dims: number[], values: ArrayLike<number>): string {
     const data = BigInt64Array.from(Array.from(values, (v) => BigInt(v)));
     this.initializers.push({ name, dims, dataType: onnx.TensorProto.DataType.INT64, rawData: new Uint8Array(data.buffer) });

@@ -15,7 +15,14 @@ import type { Tensor } from './safetensors';
 import type { T5EncoderConfig } from './t5Config';
 
 /** Bumped whenever the graph changes, so cached graphs from older builds are rebuilt. */
-export const GRAPH_VERSION = 1;
+export const GRAPH_VERSION = 2;
+
+/**
+ * fp32: plain MatMul. int8: weights quantized per output channel (symmetric, zero point 0) and
+ * activations quantized per tensor at run time (DynamicQuantizeLinear + MatMulInteger, which
+ * onnxruntime fuses into one int8 kernel) — the form onnxruntime's own quantize_dynamic produces.
+ */
+export type GraphPrecision = 'fp32' | 'int8';
 
 /** Relative distances the precomputed bucket table covers: sequences up to this many tokens. */
 export const MAX_GRAPH_TOKENS = 4096;
@@ -29,7 +36,7 @@ export function hiddenStateOutput(layer: number, numLayers: number): string {
   return layer === numLayers ? 'last_hidden_state' : `hidden_state_${layer}`;
 }
 
-export function buildT5EncoderGraph(config: T5EncoderConfig, weights: Map<string, Tensor>, weightsPath: string): Uint8Array {
+export function buildT5EncoderGraph(config: T5EncoderConfig, weights: Map<string, Tensor>, weightsPath: string, precision: GraphPrecision = 'fp32'): Uint8Array {
   const g = new GraphBuilder();
   const { dModel, numHeads, dKv, numLayers } = config;
   const inner = numHeads * dKv;
@@ -42,9 +49,16 @@ export function buildT5EncoderGraph(config: T5EncoderConfig, weights: Map<string
     }
     return t;
   };
-  /** HF Linear weights are [out, in]; MatMul wants [in, out]. */
-  const linear = (key: string, outDim: number, inDim: number): string =>
-    g.floatTensor(key, [inDim, outDim], transpose(weight(key, [outDim, inDim]).data, outDim, inDim));
+  /** x·Wᵀ for an HF Linear weight [out, in] (MatMul wants [in, out]), in the graph's precision. */
+  const linear = (x: string, key: string, outDim: number, inDim: number): string => {
+    const w = transpose(weight(key, [outDim, inDim]).data, outDim, inDim);
+    if (precision === 'fp32') return g.node('MatMul', [x, g.floatTensor(key, [inDim, outDim], w)]);
+    const { values, scales } = quantizePerColumn(w, inDim, outDim);
+    const [xq, xScale, xZero] = g.op('DynamicQuantizeLinear', [x], {}, 3);
+    const product = g.node('MatMulInteger', [xq, g.int8Tensor(`${key}.int8`, [inDim, outDim], values), xZero, g.int8Tensor(`${key}.zero`, [], [0])]);
+    const scaled = g.node('Mul', [g.node('Cast', [product], { to: FLOAT }), xScale]);
+    return g.node('Mul', [scaled, g.floatTensor(`${key}.scale`, [outDim], scales)]);
+  };
   const rmsNorm = (x: string, key: string): string => {
     const w = g.floatTensor(key, [dModel], weight(key, [dModel]).data);
     const variance = g.node('ReduceMean', [g.node('Mul', [x, x])], { axes: [-1], keepdims: 1 });
@@ -66,21 +80,23 @@ export function buildT5EncoderGraph(config: T5EncoderConfig, weights: Map<string
     const p = `encoder.block.${i}.layer`;
     // Self-attention: scores = q·kᵀ + bias (T5 folds the 1/sqrt(d) scaling into its init, so none here).
     const x = rmsNorm(h, `${p}.0.layer_norm.weight`);
-    const heads = (w: string) => g.node('Reshape', [g.node('MatMul', [x, linear(w, inner, dModel)]), g.ints([0, 0, numHeads, dKv])]);
+    const heads = (w: string) => g.node('Reshape', [linear(x, w, inner, dModel), g.ints([0, 0, numHeads, dKv])]);
     const q = g.node('Transpose', [heads(`${p}.0.SelfAttention.q.weight`)], { perm: [0, 2, 1, 3] });
     const kT = g.node('Transpose', [heads(`${p}.0.SelfAttention.k.weight`)], { perm: [0, 2, 3, 1] });
     const v = g.node('Transpose', [heads(`${p}.0.SelfAttention.v.weight`)], { perm: [0, 2, 1, 3] });
     const scores = g.node('Add', [g.node('MatMul', [q, kT]), positionBias]);
     const context = g.node('MatMul', [g.node('Softmax', [scores], { axis: -1 }), v]);
     const merged = g.node('Reshape', [g.node('Transpose', [context], { perm: [0, 2, 1, 3] }), g.ints([0, 0, inner])]);
-    h = g.node('Add', [h, g.node('MatMul', [merged, linear(`${p}.0.SelfAttention.o.weight`, dModel, inner)])]);
+    h = g.node('Add', [h, linear(merged, `${p}.0.SelfAttention.o.weight`, dModel, inner)]);
     h = g.node('Add', [h, feedForward(g, config, rmsNorm(h, `${p}.1.layer_norm.weight`), p, linear)]);
   }
   g.output(rmsNorm(h, 'encoder.final_layer_norm.weight'), 'last_hidden_state', FLOAT, ['batch', 'tokens', dModel]);
   return g.encode('t5_encoder', `t5-semantic graph v${GRAPH_VERSION}`);
 }
 
-function feedForward(g: GraphBuilder, config: T5EncoderConfig, x: string, p: string, linear: (k: string, o: number, i: number) => string): string {
+type Linear = (x: string, key: string, outDim: number, inDim: number) => string;
+
+function feedForward(g: GraphBuilder, config: T5EncoderConfig, x: string, p: string, linear: Linear): string {
   const { dModel, dFf } = config;
   const { gated, activation } = config.feedForward;
   const act = (y: string): string => {
@@ -97,9 +113,9 @@ function feedForward(g: GraphBuilder, config: T5EncoderConfig, x: string, p: str
   };
   const ff = `${p}.1.DenseReluDense`;
   const hidden = gated
-    ? g.node('Mul', [act(g.node('MatMul', [x, linear(`${ff}.wi_0.weight`, dFf, dModel)])), g.node('MatMul', [x, linear(`${ff}.wi_1.weight`, dFf, dModel)])])
-    : act(g.node('MatMul', [x, linear(`${ff}.wi.weight`, dFf, dModel)]));
-  return g.node('MatMul', [hidden, linear(`${ff}.wo.weight`, dModel, dFf)]);
+    ? g.node('Mul', [act(linear(x, `${ff}.wi_0.weight`, dFf, dModel)), linear(x, `${ff}.wi_1.weight`, dFf, dModel)])
+    : act(linear(x, `${ff}.wi.weight`, dFf, dModel));
+  return linear(hidden, `${ff}.wo.weight`, dModel, dFf);
 }
 
 /**
@@ -143,6 +159,16 @@ export function relativeBucketTable(numBuckets: number, maxDistance: number, n: 
     out[k] = bucket + (d > 0 ? half : 0);
   }
   return out;
+}
+
+/** Symmetric int8 per column of a [rows, cols] matrix: column j's largest magnitude maps to 127. */
+export function quantizePerColumn(w: Float32Array, rows: number, cols: number): { values: Int8Array; scales: Float32Array } {
+  const scales = new Float32Array(cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) scales[c] = Math.max(scales[c], Math.abs(w[r * cols + c]));
+  for (let c = 0; c < cols; c++) scales[c] = scales[c] / 127 || 1;
+  const values = new Int8Array(w.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) values[r * cols + c] = Math.round(w[r * cols + c] / scales[c]);
+  return { values, scales };
 }
 
 function transpose(data: Float32Array, rows: number, cols: number): Float32Array {
