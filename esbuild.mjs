@@ -1,6 +1,7 @@
 // @ts-check
 /**
- * @file Builds every bundle: the extension host, the engine sidecar, the command line and the webview.
+ * @file Builds every bundle: the extension host, the engine sidecar, the command line and the webview
+ * (plus the codicon font it uses, copied into media/).
  * `node esbuild.mjs [--production] [--watch] [--target <platform>-<arch>]`
  *
  * onnxruntime-node is a native module, so it is not bundled: its JS and the target platform's binaries
@@ -123,8 +124,17 @@ function copyTreeSitterWasm() {
   }
 }
 
+/** Copies the codicon font and its stylesheet into media/, beside the webview (the panel's CSP allows fonts from there). */
+function copyCodicons() {
+  const src = join(root, 'node_modules/@vscode/codicons/dist');
+  for (const file of ['codicon.css', 'codicon.ttf']) cpSync(join(src, file), join(root, 'media', file));
+}
+
 copyNativeRuntime();
 copyTreeSitterWasm();
+copyCodicons();
+// media/ ships whole (.vscodeignore): a development build's source map must not ride along.
+if (production) rmSync(join(root, 'media/webview.js.map'), { force: true });
 if (watch) {
   await Promise.all(builds.map(async (b) => (await esbuild.context(b)).watch()));
 } else {

@@ -54,7 +54,7 @@ function du(path: string): number {
 /** Indexes `folder` through the real sidecar; then edits one file and times the re-index. */
 async function indexRun(label: string, folder: string, model: string, editFile?: string) {
   const storage = mkdtempSync(join(tmpdir(), 't5-bench-'));
-  const sidecar = await startSidecar({ model, offline: true, threads: 0 }, storage, { folders: [folder], trusted: true });
+  const sidecar = await startSidecar({ model, offline: true, threads: 0, precision: 'auto' }, storage, { folders: [folder], trusted: true });
   try {
     const started = performance.now();
     const status = await sidecar.indexSettled();

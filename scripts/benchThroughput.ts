@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { Engine } from '../src/server/engine/engine';
-import { EncoderSession } from '../src/server/engine/encoderSession';
+import { defaultThreads, EncoderSession } from '../src/server/engine/encoderSession';
 import { loadSentencePipeline } from '../src/server/engine/sentencePipeline';
 import { chunkSections } from '../src/server/indexing/chunker';
 import { extractSections, languageOf } from '../src/server/indexing/extract';
@@ -45,7 +45,8 @@ export async function matmulGflops(d: number, threads: number): Promise<number> 
   const x = g.input('x', onnx.TensorProto.DataType.FLOAT, [512, d]);
   const w = g.floatTensor('w', [d, 4 * d], Float32Array.from({ length: d * 4 * d }, (_, i) => Math.sin(i)));
   g.output(g.node('MatMul', [x, w]), 'y', onnx.TensorProto.DataType.FLOAT, [512, 4 * d]);
-  const session = await ort.InferenceSession.create(g.encode('matmul', 'bench'), { intraOpNumThreads: threads });
+  // The same thread count the embedding runs use, so the roofline is comparable.
+  const session = await ort.InferenceSession.create(g.encode('matmul', 'bench'), { intraOpNumThreads: threads > 0 ? threads : defaultThreads() });
   const input = new ort.Tensor('float32', Float32Array.from({ length: 512 * d }, (_, i) => Math.cos(i)), [512, d]);
   await session.run({ x: input });
   const reps = 20;

@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Engine } from '../src/server/engine/engine';
-import { cosine } from '../src/server/handlers';
+import { cosine } from '../src/server/engine/pooling';
 import { generateT5Model } from '../src/tools/generateModel';
 import { splitParagraphs } from '../src/extension/paragraphs';
 

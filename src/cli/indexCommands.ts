@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import type { Engine } from '../server/engine/engine';
 import { WorkspaceIndex, type IndexProgress } from '../server/indexing/workspaceIndex';
 import { search } from '../server/search/search';
+import { DuplicateDetector } from '../server/duplicates/detector';
 import { DEFAULT_SETTINGS } from '../shared/settings';
 import { integer, loadEngine, MODEL_OPTIONS, oneOf, UsageError } from './options';
 
@@ -21,6 +22,10 @@ const INDEX_OPTIONS = {
   // search only
   mode: { type: 'string', default: 'hybrid' },
   top: { type: 'string', default: '10' },
+  // dupes only
+  'near-threshold': { type: 'string' },
+  'paraphrase-threshold': { type: 'string' },
+  'max-files': { type: 'string' },
 } as const;
 
 type IndexFlags = ReturnType<typeof parseIndexArgs>['values'];
@@ -136,8 +141,57 @@ export async function searchCommand(args: string[]): Promise<unknown> {
   }
 }
 
+function fraction(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!(n >= 0 && n <= 1)) throw new UsageError(`${flag} must be a number from 0 to 1; got "${value}".`);
+  return n;
+}
+
+/** Indexes the folder (incrementally), then prints the near-duplicate groups: exact, near, paraphrase. */
 export async function dupesCommand(args: string[]): Promise<unknown> {
-  const { positionals } = parseIndexArgs(args);
-  folderArg(positionals, 'dupes');
-  throw new UsageError('dupes is not implemented yet: the near-duplicate detector arrives with its own issue. Use `index` and `search` meanwhile.');
+  const { values, positionals } = parseIndexArgs(args);
+  const folder = folderArg(positionals, 'dupes');
+  const defaults = DEFAULT_SETTINGS.duplicates;
+  const options = {
+    nearThreshold: fraction(values['near-threshold'], '--near-threshold', defaults.nearThreshold),
+    paraphraseThreshold: fraction(values['paraphrase-threshold'], '--paraphrase-threshold', defaults.paraphraseThreshold),
+    maxFiles: values['max-files'] === undefined ? defaults.maxFiles : integer(values['max-files'], '--max-files', 2),
+    minWords: defaults.minWords,
+  };
+  const engine = await loadEngine(values);
+  try {
+    const index = openIndex(folder, engine, values, progressBar());
+    await index.update();
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    const detector = new DuplicateDetector(index, options);
+    const groups = await detector.refresh();
+    const rows = groups.map((g) => ({
+      id: g.id,
+      grade: g.grade,
+      similarity: Number(g.similarity.toFixed(4)),
+      members: g.members.map((m) => ({
+        path: m.relPath,
+        range: m.chunk.range,
+        grade: m.grade,
+        similarity: Number(m.similarity.toFixed(4)),
+        leader: m.leader,
+        fingerprint: m.fingerprint,
+        text: m.chunk.text,
+      })),
+    }));
+    const { stats } = detector;
+    if (values.json) return { groups: rows, stats };
+    for (const g of rows) {
+      process.stdout.write(`${g.grade} · ${g.members.length} copies · ${Math.floor(g.similarity * 100)}%\n`);
+      for (const m of g.members) {
+        const label = m.grade === 'exact' ? 'exact' : `${m.grade} ${Math.floor(m.similarity * 100)}%`;
+        process.stdout.write(`  ${m.path}:${m.range.startLine + 1}  ${label}${m.leader ? ' (leader)' : ''}\n      ${m.text.split('\n')[0].slice(0, 100)}\n`);
+      }
+    }
+    process.stdout.write(`${rows.length} groups among ${stats.copies} texts (${stats.forms} distinct) in ${stats.millis} ms.\n`);
+    return undefined;
+  } finally {
+    await engine.dispose();
+  }
 }

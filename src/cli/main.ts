@@ -12,7 +12,8 @@ const USAGE = `usage:
                      [--output embedding|hidden|ids] [--max-tokens <n>]       (JSON array of strings on stdin)
   t5-semantic index  <folder> --model <…> [--include <glob>]… [--exclude <glob>]… [--json]
   t5-semantic search <folder> "<query>" --model <…> [--mode hybrid|semantic|keyword] [--top <n>] [--json]
-  t5-semantic dupes  <folder> --model <…>                                     (not implemented yet)
+  t5-semantic dupes  <folder> --model <…> [--near-threshold <0..1>] [--paraphrase-threshold <0..1>]
+                     [--max-files <n>] [--json]
 shared options: [--threads <n>] [--revision <rev>] [--hub-url <url>] [--offline] [--storage <dir>]
 embed writes one vector per text (embedding), one [tokens][dims] array per text (hidden; --layer 0 = token
 embeddings, the last = final output), or the token ids per text (ids).`;

@@ -10,6 +10,9 @@ import { findSimilar } from './findSimilar';
 import { pauseIndexing, reindex, resumeIndexing, showIndexDetails, whyNotIndexed } from './indexCommands';
 import { describeError, sentence } from './log';
 import { MarkdownView } from './markdownView';
+import { findSimilarToSelection, focusSearch } from './searchCommands';
+import { searchQuickPick } from './searchQuickPick';
+import { SearchViewProvider } from './searchView';
 import { modelInfoMarkdown } from './statusText';
 
 /** Menus pass their resource as the first argument (explorer/context also passes the selection). */
@@ -17,6 +20,7 @@ export type Handler = (...args: unknown[]) => unknown;
 
 export function registerCommands(ctx: Ctx): void {
   const pages = new MarkdownView();
+  const searchView = new SearchViewProvider(ctx);
   const factories: Record<string, (ctx: Ctx) => Handler> = {
     't5Semantic.findSimilar': findSimilar,
     't5Semantic.restartEngine': restartEngine,
@@ -27,9 +31,13 @@ export function registerCommands(ctx: Ctx): void {
     't5Semantic.resumeIndexing': resumeIndexing,
     't5Semantic.showIndexDetails': (c) => showIndexDetails(c, pages),
     't5Semantic.whyNotIndexed': whyNotIndexed,
+    't5Semantic.searchQuickPick': searchQuickPick,
+    't5Semantic.findSimilarToSelection': () => findSimilarToSelection(searchView),
+    't5Semantic.focusSearch': () => focusSearch(searchView),
   };
   ctx.pushCleanup(
     pages,
+    searchView,
     ...Object.entries(factories).map(([id, factory]) => commands.registerCommand(id, guarded(ctx, id, factory(ctx)))),
   );
 }

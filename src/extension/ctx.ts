@@ -5,6 +5,7 @@
  */
 import {
   commands,
+  EventEmitter,
   StatusBarAlignment,
   ThemeColor,
   window,
@@ -36,6 +37,9 @@ export class Ctx implements Disposable {
   /** Undefined until the running sidecar reports it. */
   private _indexStatus: IndexStatus | undefined;
   private indexPaused = false;
+  private readonly statusChanged = new EventEmitter<void>();
+  /** Fires whenever the engine's or the index's status changes (the search panel follows it). */
+  readonly onDidChangeStatus = this.statusChanged.event;
   /** One watcher for the extension's lifetime; each new client listens to it. */
   private readonly fileEvents = workspace.createFileSystemWatcher('**/*');
   /** The error message last shown to the user, so each distinct error is shown once. */
@@ -48,7 +52,7 @@ export class Ctx implements Disposable {
     this.log = new Log(channel);
     this.statusBar = window.createStatusBarItem('t5Semantic.status', StatusBarAlignment.Left);
     this.statusBar.name = 'T5 Semantic Engine';
-    this.disposables.push(channel, this.statusBar, this.fileEvents);
+    this.disposables.push(channel, this.statusBar, this.fileEvents, this.statusChanged);
     this._status = { state: 'starting', model: this.config.model };
     this.render();
     this.statusBar.show();
@@ -233,5 +237,6 @@ export class Ctx implements Disposable {
     this.statusBar.tooltip = view.tooltip;
     this.statusBar.command = view.command;
     this.statusBar.backgroundColor = view.background && new ThemeColor(`statusBarItem.${view.background}Background`);
+    this.statusChanged.fire();
   }
 }

@@ -19,6 +19,7 @@ import type { IndexHost } from './indexHost';
 import { search } from './search/search';
 import type { EmbedOptions, Engine } from './engine/engine';
 import { ModelError } from './model/modelError';
+import { cosine } from './engine/pooling';
 import { validateEmbedParams, validateSearchParams, validateSimilarParams } from './validate';
 
 class Cancelled extends Error {}
@@ -76,17 +77,6 @@ export async function similar(engine: Engine, raw: unknown, token: CancellationT
   return { hits };
 }
 
-export function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.max(Math.sqrt(na * nb), 1e-12);
-}
 
 /** Kinds of text the "comments" and "docs" filters select. */
 const COMMENT_KINDS = new Set(['comment', 'doc-comment', 'docstring']);

@@ -33,6 +33,8 @@ export class IndexHost {
     private readonly storagePath: string,
     private readonly trusted: boolean,
     private readonly log: (m: string) => void,
+    /** Called after each update that finished (not aborted), inside the update queue: duplicate detection. */
+    private readonly onUpdated?: (index: WorkspaceIndex, signal: AbortSignal) => Promise<void>,
   ) {}
 
   get current(): WorkspaceIndex | undefined {
@@ -138,7 +140,18 @@ export class IndexHost {
         this.progress?.done();
         this.progress = undefined;
       }
+      if (!signal.aborted) await this.onUpdated?.(index, signal).catch((e) => this.log(`After the index update: ${(e as Error).stack ?? e}`));
     });
+  }
+
+  /** Resolves once queued updates (and their onUpdated work) are done; at once while paused. */
+  async whenIdle(): Promise<void> {
+    let queue;
+    do {
+      queue = this.queue;
+      if (this.status.state === 'paused') return;
+      await queue;
+    } while (queue !== this.queue);
   }
 
   private onProgress(p: IndexProgress): void {

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createConnection, ProposedFeatures, TextDocumentSyncKind, type ProgressToken } from 'vscode-languageserver/node';
 import {
+  DuplicateGroupsRequest,
   EmbedRequest,
+  IgnoreDuplicateRequest,
   IndexDetailsRequest,
   ModelInfoRequest,
   ReloadModelRequest,
@@ -19,10 +21,12 @@ import {
 } from '../shared/protocol';
 import { MODEL_SETTING_KEYS, type EngineSettings } from '../shared/settings';
 import type { Engine } from './engine/engine';
+import { DuplicatesHost } from './duplicates/host';
 import { EngineHost } from './engineHost';
 import { answer, embed, searchWorkspace, setIndexing, similar, whyNotIndexed } from './handlers';
 import { IndexHost } from './indexHost';
 import { fetchExcludes, fetchSettings } from './settings';
+import { validateDuplicateGroupsParams, validateIgnoreDuplicateParams } from './duplicates/validate';
 
 const connection = createConnection(ProposedFeatures.all);
 const log = (message: string) => connection.console.log(message);
@@ -32,6 +36,7 @@ process.on('unhandledRejection', (e) => log(`Unhandled rejection (the engine kee
 
 let host: EngineHost | undefined;
 let indexHost: IndexHost | undefined;
+let duplicatesHost: DuplicatesHost | undefined;
 let settings: EngineSettings | undefined;
 let folders: string[] = [];
 let clientWatchesFolders = false;
@@ -42,7 +47,8 @@ connection.onInitialize((params) => {
   clientWatchesFolders = params.capabilities.workspace?.workspaceFolders === true;
   folders = (params.workspaceFolders ?? []).map((f) => f.uri).filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
   host = new EngineHost(connection, storagePath, log);
-  indexHost = new IndexHost(connection, () => folders, storagePath, options.trusted === true, log);
+  duplicatesHost = new DuplicatesHost(connection, () => folders, log);
+  indexHost = new IndexHost(connection, () => folders, storagePath, options.trusted === true, log, (index, signal) => duplicatesHost!.indexUpdated(index, signal));
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.None,
@@ -62,6 +68,7 @@ async function loadModelAndIndex(next: EngineSettings): Promise<Engine> {
 
 connection.onInitialized(async () => {
   settings = await fetchSettings(connection, log);
+  duplicatesHost!.configure(settings.duplicates, undefined);
   log(`Engine starting (pid ${process.pid}); model ${settings.model}; ${folders.length} workspace folder(s)`);
   loadModelAndIndex(settings).catch(() => undefined);
   if (!clientWatchesFolders) return;
@@ -80,6 +87,7 @@ connection.onDidChangeConfiguration(async () => {
   const excludesChanged = JSON.stringify(nextExcludes) !== excludes;
   settings = next;
   excludes = JSON.stringify(nextExcludes);
+  duplicatesHost!.configure(next.duplicates, indexHost!.current);
   if (!previous || MODEL_SETTING_KEYS.some((k) => next[k] !== previous[k])) {
     loadModelAndIndex(next).catch(() => undefined);
   } else if (excludesChanged || JSON.stringify(next.index) !== JSON.stringify(previous.index) || next.pooling !== previous.pooling) {
@@ -116,6 +124,13 @@ connection.onRequest(SetIndexingRequest, (params) =>
     setIndexing(indexHost!, params, async () => indexHost!.reindex(await host!.ready(), settings!, await fetchExcludes(connection))),
   ),
 );
+connection.onRequest(DuplicateGroupsRequest, (params) =>
+  answer(log, progressFor(undefined), async () => {
+    await indexHost!.whenIdle();
+    return duplicatesHost!.groups(validateDuplicateGroupsParams(params));
+  }),
+);
+connection.onRequest(IgnoreDuplicateRequest, (params) => answer(log, progressFor(undefined), () => duplicatesHost!.ignore(validateIgnoreDuplicateParams(params))));
 connection.onRequest(ModelInfoRequest, () => answer(log, progressFor(undefined), async () => (await host!.ready()).info));
 connection.onRequest(ReloadModelRequest, () =>
   answer(log, progressFor(undefined), async () => {

@@ -194,3 +194,88 @@ export const WhyNotIndexedRequest = new RequestType<{ uri: string }, WhyNotIndex
 
 /** Sent by the client: pause, resume, or rebuild indexing from scratch. */
 export const SetIndexingRequest = new RequestType<{ action: 'pause' | 'resume' | 'reindex' }, IndexStatus, void>('t5Semantic/setIndexing');
+
+// ---- Near-duplicate detector -------------------------------------------------------------------
+
+/** exact: same words after normalisation; near: wording-level copy (Jaccard of word 3-shingles); paraphrase: same meaning (cosine). */
+export type DuplicateGrade = 'exact' | 'near' | 'paraphrase';
+
+export interface DuplicateMemberInfo {
+  /** file:// URI of the file. */
+  uri: string;
+  /** Path relative to its workspace folder, with `/`. */
+  path: string;
+  range: ChunkRange;
+  /** This copy's grade against `partner` (exact copies of the same text are graded exact among themselves). */
+  grade: DuplicateGrade;
+  /** 1 for exact, Jaccard for near, cosine for paraphrase. */
+  similarity: number;
+  /** Hash of the normalised text: what `t5Semantic/ignoreDuplicate` takes. */
+  fingerprint: string;
+  /** Whether this member is the group's leader (every other member is above the threshold to it). */
+  leader: boolean;
+  /** Index in `members` of the copy the grade and similarity refer to. */
+  partner: number;
+  /** Listed in the suppressions file or marked inline: it gets no diagnostic. */
+  suppressed: boolean;
+  text: string;
+  kind: string;
+  language: string;
+}
+
+export interface DuplicateGroupInfo {
+  /** Stable while the leader's text is unchanged. */
+  id: string;
+  /** The weakest grade in the group. */
+  grade: DuplicateGrade;
+  /** The lowest similarity in the group. */
+  similarity: number;
+  /** The leader first, then the others in file order. */
+  members: DuplicateMemberInfo[];
+}
+
+export interface DuplicateStats {
+  mode: 'full' | 'incremental';
+  /** Files re-checked by the last run. */
+  files: number;
+  copies: number;
+  forms: number;
+  /** Distinct texts compared against the rest by the last run. */
+  checkedForms: number;
+  /** Jaccard verifications plus dot products: the work the last run did. */
+  comparisons: number;
+  millis: number;
+}
+
+export interface DuplicateGroupsParams {
+  /** Only groups with a member in this file. */
+  uri?: string;
+}
+
+export interface DuplicateGroupsResult {
+  groups: DuplicateGroupInfo[];
+  /** Undefined until the first detection has run (index not ready, or the detector is off). */
+  stats?: DuplicateStats;
+}
+
+export interface IgnoreDuplicateParams {
+  fingerprint: string;
+  /** A file in the workspace folder whose suppressions file to add to; default the first folder. */
+  uri?: string;
+}
+
+export interface IgnoreDuplicateResult {
+  /** file:// URI of the suppressions file written. */
+  uri: string;
+  /** Fingerprints it lists now. */
+  count: number;
+}
+
+/** Sent by the client (the Near-duplicates view, tests): the current groups, after any detection in progress. */
+export const DuplicateGroupsRequest = new RequestType<DuplicateGroupsParams, DuplicateGroupsResult, void>('t5Semantic/duplicateGroups');
+
+/** Sent by the client ("Ignore this copy"): appends a fingerprint to `.vscode/t5-semantic-ignore.json` and republishes diagnostics. */
+export const IgnoreDuplicateRequest = new RequestType<IgnoreDuplicateParams, IgnoreDuplicateResult, void>('t5Semantic/ignoreDuplicate');
+
+/** Sent by the server after each detection run, so a view can refresh. */
+export const DuplicatesChangedNotification = new NotificationType<{ groups: number; stats: DuplicateStats }>('t5Semantic/duplicatesChanged');

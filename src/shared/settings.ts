@@ -23,6 +23,24 @@ export interface EngineSettings {
   batchTokenBudget: number;
   /** Workspace indexing settings (`t5Semantic.index.*`). */
   index: IndexSettingsShared;
+  /** Near-duplicate detector settings (`t5Semantic.duplicates.*`). */
+  duplicates: DuplicatesSettingsShared;
+}
+
+export type DuplicateSeverity = 'error' | 'warning' | 'information' | 'hint';
+
+export interface DuplicatesSettingsShared {
+  enabled: boolean;
+  /** Diagnostic severity per grade: exact copies are often intended mirrors, drifted near copies rarely are. */
+  severity: { exact: DuplicateSeverity; near: DuplicateSeverity; paraphrase: DuplicateSeverity };
+  /** Texts with fewer words are not compared. */
+  minWords: number;
+  /** Jaccard similarity of word 3-shingles from which two texts are near copies (0..1). */
+  nearThreshold: number;
+  /** Cosine similarity from which two texts are paraphrases (0..1). */
+  paraphraseThreshold: number;
+  /** Text found in more files than this is boilerplate and not reported. */
+  maxFiles: number;
 }
 
 export interface IndexSettingsShared {
@@ -59,6 +77,15 @@ export const DEFAULT_SETTINGS: Readonly<EngineSettings> = Object.freeze({
     minWords: 4,
     quantization: 'int8',
   }) as IndexSettingsShared,
+  duplicates: Object.freeze({
+    // Off until the detector's full scan scales past a few thousand texts (see duplicates/detector.ts).
+    enabled: false,
+    severity: Object.freeze({ exact: 'information', near: 'warning', paraphrase: 'information' }),
+    minWords: 8,
+    nearThreshold: 0.7,
+    paraphraseThreshold: 0.92,
+    maxFiles: 5,
+  }) as DuplicatesSettingsShared,
 });
 
 /** Settings whose change means the model must be loaded again. */

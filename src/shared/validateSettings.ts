@@ -3,7 +3,7 @@
  * sidecar again on receipt (it is the one that reads files and the network).
  * Pure: no `vscode` import. A bad value is replaced by its default and reported once, by name.
  */
-import { DEFAULT_SETTINGS, type EngineSettings, type IndexSettingsShared } from './settings';
+import { DEFAULT_SETTINGS, type DuplicateSeverity, type DuplicatesSettingsShared, type EngineSettings, type IndexSettingsShared } from './settings';
 
 interface Rule {
   /** What a valid value looks like, for the warning ("expected …"). */
@@ -36,8 +36,14 @@ const RULES: Readonly<Record<keyof EngineSettings, Rule>> = Object.freeze({
   batchTokenBudget: { expected: 'an integer ≥ 64', check: integerAtLeast(64) },
   precision: { expected: 'one of auto, fp32, int8', check: (v) => v === 'auto' || v === 'fp32' || v === 'int8' },
   // The nested index settings are checked field by field in validateIndexSettings.
-  index: { expected: 'an object', check: (v) => typeof v === 'object' && v !== null && !Array.isArray(v) },
+  index: { expected: 'an object', check: isObject },
+  // Checked field by field in validateDuplicatesSettings.
+  duplicates: { expected: 'an object', check: isObject },
 });
+
+function isObject(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
 
 const stringArray = (v: unknown): boolean => Array.isArray(v) && v.every((s) => typeof s === 'string');
 const INDEX_RULES: Readonly<Record<keyof IndexSettingsShared, Rule>> = Object.freeze({
@@ -49,6 +55,43 @@ const INDEX_RULES: Readonly<Record<keyof IndexSettingsShared, Rule>> = Object.fr
   minWords: { expected: 'an integer ≥ 0', check: integerAtLeast(0) },
   quantization: { expected: 'one of int8, fp16, fp32', check: (v) => v === 'int8' || v === 'fp16' || v === 'fp32' },
 });
+
+const SEVERITIES: readonly DuplicateSeverity[] = Object.freeze(['error', 'warning', 'information', 'hint']);
+const severity: Rule = { expected: `one of ${SEVERITIES.join(', ')}`, check: (v) => SEVERITIES.includes(v as DuplicateSeverity) };
+const fraction: Rule = { expected: 'a number from 0 to 1', check: (v) => typeof v === 'number' && v >= 0 && v <= 1 };
+const DUPLICATES_RULES: Readonly<Record<Exclude<keyof DuplicatesSettingsShared, 'severity'>, Rule>> = Object.freeze({
+  enabled: { expected: 'a boolean', check: (v) => typeof v === 'boolean' },
+  minWords: { expected: 'an integer ≥ 1', check: integerAtLeast(1) },
+  nearThreshold: fraction,
+  paraphraseThreshold: fraction,
+  maxFiles: { expected: 'an integer ≥ 2', check: integerAtLeast(2) },
+});
+
+/** Each known field of `raw` checked by its rule; missing ones silently, wrong ones reported as `prefix.key`. */
+function validateFields<T extends object>(raw: Record<string, unknown>, rules: Readonly<Record<string, Rule>>, defaults: T, prefix: string, problems: SettingProblem[]): T {
+  const result: Record<string, unknown> = {};
+  for (const [key, rule] of Object.entries(rules)) {
+    const value = raw[key];
+    const fallback = (defaults as Record<string, unknown>)[key];
+    if (value === undefined || value === null) result[key] = fallback;
+    else if (rule.check(value)) result[key] = value;
+    else {
+      problems.push({ key: `${prefix}.${key}`, value, expected: rule.expected });
+      result[key] = fallback;
+    }
+  }
+  return result as T;
+}
+
+function validateDuplicatesSettings(raw: Record<string, unknown>, problems: SettingProblem[]): DuplicatesSettingsShared {
+  const defaults = DEFAULT_SETTINGS.duplicates;
+  const rawSeverity = isObject(raw.severity) ? (raw.severity as Record<string, unknown>) : {};
+  if (raw.severity !== undefined && raw.severity !== null && !isObject(raw.severity)) problems.push({ key: 'duplicates.severity', value: raw.severity, expected: 'an object' });
+  return {
+    ...validateFields(raw, DUPLICATES_RULES, defaults, 'duplicates', problems),
+    severity: validateFields(rawSeverity, { exact: severity, near: severity, paraphrase: severity }, defaults.severity, 'duplicates.severity', problems),
+  };
+}
 
 function validateIndexSettings(raw: Record<string, unknown>, problems: SettingProblem[]): IndexSettingsShared {
   const result = {} as Record<keyof IndexSettingsShared, unknown>;
@@ -88,6 +131,7 @@ export function validateSetting<K extends keyof EngineSettings>(
   if (value === undefined || value === null) return DEFAULT_SETTINGS[key];
   const rule = RULES[key];
   if (key === 'index' && rule.check(value)) return validateIndexSettings(value as Record<string, unknown>, problems) as EngineSettings[K];
+  if (key === 'duplicates' && rule.check(value)) return validateDuplicatesSettings(value as Record<string, unknown>, problems) as EngineSettings[K];
   if (rule.check(value)) return value as EngineSettings[K];
   problems.push({ key, value, expected: rule.expected });
   return DEFAULT_SETTINGS[key];

@@ -152,7 +152,7 @@ export class ResultsView {
       'div',
       'meta',
       {},
-      ...(hit.symbol ? [el('span', 'breadcrumb', {}, icon('symbol-method'), textEl('span', 'symbol', hit.symbol))] : []),
+      ...(hit.symbol ? [el('span', 'breadcrumb', { title: hit.symbol }, icon('symbol-method'), textEl('span', 'symbol', hit.symbol))] : []),
       el('span', 'kind', {}, kindLabel(hit.kind)),
       el('span', 'line-no', {}, `Ln ${hit.range.startLine + 1}`),
       el('span', 'score', { title: `fused score ${hit.score.toFixed(4)}` }, fill),
@@ -192,7 +192,7 @@ export class ResultsView {
   private select(key: string | undefined, focus: boolean): void {
     const items = this.visibleItems();
     const target = (key && items.find((i) => i.dataset.key === key)) || undefined;
-    for (const i of this.root.querySelectorAll<HTMLElement>('[role="treeitem"]')) {
+    for (const i of Array.from(this.root.querySelectorAll<HTMLElement>('[role="treeitem"]'))) {
       const on = i === target;
       i.setAttribute('aria-selected', String(on));
       i.classList.toggle('selected', on);

@@ -131,17 +131,21 @@ describe('index robustness', () => {
     const root = makeWorkspace(files);
     const storage = mkdtempSync(join(tmpdir(), 't5-kill-'));
     const first = await startSidecar(model, storage, { folders: [root], trusted: true });
-    // Kill as soon as at least one flush has happened (a vector segment exists) and indexing goes on.
-    const segments = () => {
+    // Kill as soon as one flush has finished (a manifest lists a segment) while indexing goes on.
+    const flushedSegments = () => {
       try {
-        return readdirSync(join(storage, 'index', 'vectors'), { recursive: true }).filter((f) => String(f).includes('seg-')).length;
+        const dir = join(storage, 'index', 'vectors');
+        return readdirSync(dir).reduce((n, model) => {
+          const manifest = readFileSync(join(dir, model, 'manifest.json'), 'utf8').split('\n')[0];
+          return n + (JSON.parse(manifest) as { segments: unknown[] }).segments.length;
+        }, 0);
       } catch {
         return 0;
       }
     };
     await new Promise<void>((resolve) => {
       const poll = setInterval(() => {
-        if (segments() > 0) {
+        if (flushedSegments() > 0) {
           clearInterval(poll);
           resolve();
         }

@@ -18,7 +18,16 @@ describe('validateSettings', () => {
       threads: 4,
       pooling: 'max',
       batchTokenBudget: 1024,
+      precision: 'int8' as const,
       index: { enabled: false, include: ['docs/**'], exclude: [], useIgnoreFiles: false, maxFileBytes: 10, minWords: 2, quantization: 'fp16' as const },
+      duplicates: {
+        enabled: false,
+        severity: { exact: 'hint' as const, near: 'error' as const, paraphrase: 'warning' as const },
+        minWords: 3,
+        nearThreshold: 0.5,
+        paraphraseThreshold: 0.8,
+        maxFiles: 2,
+      },
     };
     const problems: SettingProblem[] = [];
     assert.deepEqual(validateSettings(good, problems), good);

@@ -54,3 +54,16 @@ export function l2Normalize(v: Float32Array): Float32Array {
   const scale = 1 / Math.max(Math.sqrt(norm), 1e-12);
   return v.map((x) => x * scale);
 }
+
+/** Cosine similarity in float64 accumulation. */
+export function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  return dot / Math.max(Math.sqrt(na * nb), 1e-12);
+}

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../indexing/store/atomicFile';
+import { cosine } from './pooling';
 
 export const MIN_COSINE = 0.99;
 
@@ -27,19 +28,7 @@ export interface PrecisionVerdict {
 }
 
 export function compareEmbeddings(reference: Float32Array[], candidate: Float32Array[]): PrecisionVerdict {
-  let minCosine = 1;
-  reference.forEach((a, i) => {
-    const b = candidate[i];
-    let dot = 0;
-    let na = 0;
-    let nb = 0;
-    for (let d = 0; d < a.length; d++) {
-      dot += a[d] * b[d];
-      na += a[d] * a[d];
-      nb += b[d] * b[d];
-    }
-    minCosine = Math.min(minCosine, dot / Math.sqrt(na * nb));
-  });
+  const minCosine = Math.min(1, ...reference.map((a, i) => cosine(a, candidate[i])));
   return { minCosine, passed: minCosine >= MIN_COSINE };
 }
 

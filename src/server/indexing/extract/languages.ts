@@ -1,5 +1,6 @@
 /**
- * @file File name → VS Code language id, for the files extraction reads.
+ * @file File name → VS Code language id (as VS Code's own associations give it: `.h` is C++), for the
+ * files extraction reads.
  */
 
 const BY_EXTENSION: Readonly<Record<string, string>> = Object.freeze({
@@ -11,8 +12,8 @@ const BY_EXTENSION: Readonly<Record<string, string>> = Object.freeze({
   rs: 'rust',
   go: 'go',
   java: 'java',
-  c: 'c', h: 'c',
-  cc: 'cpp', cpp: 'cpp', cxx: 'cpp', 'c++': 'cpp', hh: 'cpp', hpp: 'cpp', hxx: 'cpp', 'h++': 'cpp', ipp: 'cpp', tpp: 'cpp', ino: 'cpp',
+  c: 'c', i: 'c',
+  cc: 'cpp', cpp: 'cpp', cxx: 'cpp', 'c++': 'cpp', h: 'cpp', hh: 'cpp', hpp: 'cpp', hxx: 'cpp', 'h++': 'cpp', ipp: 'cpp', tpp: 'cpp', ino: 'cpp',
   cs: 'csharp',
   rb: 'ruby', rake: 'ruby', gemspec: 'ruby', ru: 'ruby',
   php: 'php', phtml: 'php',

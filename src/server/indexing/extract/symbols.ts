@@ -5,6 +5,13 @@
 import type { Node } from 'web-tree-sitter';
 import type { CodeLanguage } from './codeLanguages';
 
+/**
+ * How far up the tree a lookup climbs. Tree-sitter finds a node's parent by descending from the root, so
+ * each `parent` costs the depth of the tree: a pathological tree (error recovery on a 1 MB line nests
+ * thousands deep) must not be climbed to the top. Real declarations sit far shallower than this.
+ */
+const MAX_CLIMB = 128;
+
 /** Node types that hold a declaration's name when it has no `name`-like field (Kotlin, TOML, PHP …). */
 const NAME_TYPE = /^(identifier|simple_identifier|type_identifier|constant|name|word|bare_key|dotted_key|quoted_key|variable_name|property_identifier|field_identifier|package_identifier)$/;
 const NAME_FIELDS = ['name', 'declarator', 'key', 'pattern', 'type'] as const;
@@ -37,9 +44,9 @@ export class Declarations {
    * wrappers opened. Declarations local to a function are not symbols.
    */
   at(root: Node, offset: number): Node | undefined {
-    let node: Node | null = root.descendantForIndex(offset, offset + 1);
     let best: Node | undefined;
-    for (; node && node.startIndex === offset; node = node.parent) {
+    let node: Node | null = root.descendantForIndex(offset, offset + 1);
+    for (let depth = 0; node && node.startIndex === offset && depth < MAX_CLIMB; node = node.parent, depth++) {
       if (this.isDeclaration(node) || this.wrappers.has(node.type) || this.skip.has(node.type)) best = node;
     }
     const decl = best && this.resolve(best, 0);
@@ -55,17 +62,13 @@ export class Declarations {
 
   /** The nearest named scope around a node (for Rust `//!` and Python docstrings). */
   enclosing(node: Node): Node | undefined {
-    for (let n = node.parent; n; n = n.parent) if (this.scopes.has(n.type) && this.nameOf(n)) return n;
-    return undefined;
+    return ancestors(node)
+      .reverse()
+      .find((n) => this.scopes.has(n.type) && this.nameOf(n));
   }
 
   breadcrumb(decl: Node): string | undefined {
-    const parts: string[] = [];
-    for (let n: Node | null = decl; n; n = n.parent) {
-      if (n !== decl && !this.scopes.has(n.type)) continue;
-      const name = this.nameOf(n);
-      if (name) parts.unshift(name);
-    }
+    const parts = [...ancestors(decl).filter((n) => this.scopes.has(n.type)), decl].flatMap((n) => this.nameOf(n) ?? []);
     return parts.length ? parts.join('.') : undefined;
   }
 
@@ -85,9 +88,7 @@ export class Declarations {
   }
 
   private isLocal(decl: Node): boolean {
-    if (this.scopes.has(decl.type)) return false;
-    for (let n = decl.parent; n; n = n.parent) if (this.functions.has(n.type)) return true;
-    return false;
+    return !this.scopes.has(decl.type) && ancestors(decl).some((n) => this.functions.has(n.type));
   }
 
   nameOf(node: Node): string | undefined {
@@ -136,4 +137,11 @@ function normalizeName(text: string): string | undefined {
     .replace(/::|:|->|#/g, '.')
     .replace(/^\.+|\.+$/g, '');
   return name && name.length <= MAX_NAME ? name : undefined;
+}
+
+/** The nodes around `node`, outermost first, at most `MAX_CLIMB` of them. */
+function ancestors(node: Node): Node[] {
+  const out: Node[] = [];
+  for (let n = node.parent; n && out.length < MAX_CLIMB; n = n.parent) out.push(n);
+  return out.reverse();
 }

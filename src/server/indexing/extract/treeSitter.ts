@@ -22,8 +22,9 @@ const { Language: LanguageClass, Parser, Query: QueryClass } = require('web-tree
 
 export type GrammarName = keyof typeof grammarFiles.grammars;
 
-/** Longest a single parse may take before extraction gives up on the file. */
-const PARSE_TIMEOUT_MS = 5000;
+/** How long a parse may take before extraction gives up on the file: 3 s, plus 1 ms per KB (grammars parse 1–3 MB/s). */
+const PARSE_TIMEOUT_MS = 3000;
+const PARSE_TIMEOUT_MS_PER_CHAR = 1 / 1024;
 
 interface WasmFile {
   package: string;
@@ -69,7 +70,7 @@ export class Grammar {
    * The caller must `delete()` the tree. Returns undefined if tree-sitter gives up or runs out of time:
    * some grammars' external scanners go quadratic on pathological input (Scala on 1 MB of code on one line).
    */
-  parse(text: string, timeoutMs = PARSE_TIMEOUT_MS): Tree | undefined {
+  parse(text: string, timeoutMs = PARSE_TIMEOUT_MS + text.length * PARSE_TIMEOUT_MS_PER_CHAR): Tree | undefined {
     const deadline = performance.now() + timeoutMs;
     // Returning true cancels; the typings say void.
     const progressCallback = (() => performance.now() > deadline) as unknown as (state: TreeSitter.ParseState) => void;

@@ -1,0 +1,323 @@
+/**
+ * @file The duplicate detector over the workspace index. Copies of one normal form (see normalize.ts) are
+ * an exact group by construction; forms are linked as near copies (MinHash/LSH, exact Jaccard) or
+ * paraphrases (cosine of the index's vectors); linked forms are grouped by leader (grouping.ts).
+ *
+ * All comparisons are between distinct forms, so a paragraph mirrored in five packages costs one row.
+ * State is kept between runs: `refresh()` finds the files whose chunks changed since the last run and
+ * `recheckFiles()` compares only their new forms against the rest; grouping is then redone (it is cheap).
+ */
+import { join } from 'node:path';
+import type { Chunk } from '../indexing/chunker';
+import { nearestNeighbours } from './cosine';
+import { groupForms, type GroupingForm, type Link } from './grouping';
+import { DEFAULT_MINHASH, jaccard, LshIndex, shingles, signature } from './minhash';
+import { fingerprintOfWords, hasIgnoreMarker, normalWords } from './normalize';
+
+export type Grade = 'exact' | 'near' | 'paraphrase';
+
+export interface DuplicateOptions {
+  /** Texts with fewer (normal) words are left out. */
+  minWords: number;
+  /** Jaccard of word 3-shingles for a near copy. */
+  nearThreshold: number;
+  /** Cosine for a paraphrase. */
+  paraphraseThreshold: number;
+  /** Text found in more files than this is boilerplate and left out. */
+  maxFiles: number;
+  /** Paraphrase neighbours kept per text. */
+  neighbours: number;
+}
+
+/**
+ * The full paraphrase scan is n²·d multiply-adds in plain JS (cosine.ts): above this many distinct texts
+ * it is skipped so a large workspace's first scan stays in seconds. Exact and near copies are still
+ * found, and changed files are still checked against every text (n·d), so paraphrases appear as files change.
+ */
+export const MAX_FULL_PARAPHRASE_FORMS = 3000;
+
+export const DEFAULT_DUPLICATE_OPTIONS: Readonly<DuplicateOptions> = Object.freeze({
+  minWords: 8,
+  nearThreshold: 0.7,
+  paraphraseThreshold: 0.92,
+  maxFiles: 5,
+  neighbours: 16,
+});
+
+/** What the detector reads: the workspace index (WorkspaceIndex satisfies it). */
+export interface ChunkSource {
+  chunks(): Iterable<{ folder: string; relPath: string; chunk: Chunk }>;
+  readonly vectors: { readonly dims: number; get(hash: string): Float32Array | undefined };
+}
+
+/** One copy of a text at its place in the workspace. */
+export interface Copy {
+  folder: string;
+  relPath: string;
+  chunk: Chunk;
+  fingerprint: string;
+  /** Carries the inline ignore marker. */
+  marked: boolean;
+  /** Sort key: folder, path, line, character. */
+  order: string;
+}
+
+export interface GroupMember extends Copy {
+  grade: Grade;
+  /** 1 for exact copies, Jaccard for near copies, cosine for paraphrases. */
+  similarity: number;
+  leader: boolean;
+  /** The other member this grade and similarity refer to. */
+  partner: Copy;
+}
+
+export interface DuplicateGroup {
+  /** The leader's fingerprint: stable while the leader's text is unchanged. */
+  id: string;
+  /** The weakest grade in the group. */
+  grade: Grade;
+  /** The lowest similarity in the group. */
+  similarity: number;
+  /** The leader first, then the others in file order. */
+  members: GroupMember[];
+}
+
+export interface DetectionStats {
+  mode: 'full' | 'incremental';
+  /** Files whose chunks were re-checked (all files for a full scan). */
+  files: number;
+  copies: number;
+  forms: number;
+  /** Distinct texts compared against the rest in this run. */
+  checkedForms: number;
+  jaccardChecks: number;
+  dotProducts: number;
+  /** jaccardChecks + dotProducts: the work done. */
+  comparisons: number;
+  millis: number;
+}
+
+interface Form {
+  fingerprint: string;
+  shingles: Set<number>;
+  /** Chunk hash whose vector stands for the form (copies of one form have near-identical vectors). */
+  vectorHash: string;
+  copies: Copy[];
+}
+
+const GRADE_RANK: Readonly<Record<Grade, number>> = Object.freeze({ exact: 0, near: 1, paraphrase: 2 });
+
+export class DuplicateDetector {
+  readonly options: DuplicateOptions;
+  private readonly forms = new Map<string, Form>();
+  private readonly links = new Map<string, Map<string, Link<string>>>();
+  private readonly lsh = new LshIndex<string>(DEFAULT_MINHASH);
+  /** Per file: a signature of its chunks (text and place) as last seen, and its copies. */
+  private readonly files = new Map<string, { signature: string; copies: Copy[] }>();
+  private scanned = false;
+  private result: DuplicateGroup[] = [];
+  stats: DetectionStats = { mode: 'full', files: 0, copies: 0, forms: 0, checkedForms: 0, jaccardChecks: 0, dotProducts: 0, comparisons: 0, millis: 0 };
+
+  constructor(
+    private readonly source: ChunkSource,
+    options: Partial<DuplicateOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_DUPLICATE_OPTIONS, ...options };
+  }
+
+  get groups(): readonly DuplicateGroup[] {
+    return this.result;
+  }
+
+  /** Brings the groups up to date with the index: a full scan the first time, then only changed files. */
+  async refresh(signal?: AbortSignal): Promise<readonly DuplicateGroup[]> {
+    const current = this.readFiles();
+    if (!this.scanned) return this.run('full', current, [...current.keys()], signal);
+    const changed = [...new Set([...current.keys(), ...this.files.keys()])].filter((f) => current.get(f)?.signature !== this.files.get(f)?.signature);
+    return this.run('incremental', current, changed, signal);
+  }
+
+  /** Re-checks these files (absolute paths) against the index; the rest is taken as unchanged. */
+  async recheckFiles(paths: readonly string[], signal?: AbortSignal): Promise<readonly DuplicateGroup[]> {
+    if (!this.scanned) return this.refresh(signal);
+    return this.run('incremental', this.readFiles(new Set(paths)), paths, signal);
+  }
+
+  private async run(mode: DetectionStats['mode'], current: Map<string, { signature: string; copies: Copy[] }>, changed: readonly string[], signal?: AbortSignal) {
+    const started = performance.now();
+    const fresh: string[] = [];
+    for (const file of changed) {
+      const before = this.files.get(file)?.copies ?? [];
+      const now = current.get(file);
+      // New copies first: a text that is still there keeps its form, its links and its vector.
+      for (const copy of now?.copies ?? []) if (this.addCopy(copy)) fresh.push(copy.fingerprint);
+      for (const copy of before) this.removeCopy(copy);
+      if (now) this.files.set(file, now);
+      else this.files.delete(file);
+    }
+    const { jaccardChecks, dotProducts } = await this.link(fresh, mode === 'full', signal);
+    this.scanned = true;
+    this.result = this.group();
+    this.stats = {
+      mode,
+      files: changed.length,
+      copies: [...this.forms.values()].reduce((n, f) => n + f.copies.length, 0),
+      forms: this.forms.size,
+      checkedForms: fresh.length,
+      jaccardChecks,
+      dotProducts,
+      comparisons: jaccardChecks + dotProducts,
+      millis: Math.round(performance.now() - started),
+    };
+    return this.result;
+  }
+
+  /** The index's eligible chunks by file (only `only`'s files when given). */
+  private readFiles(only?: ReadonlySet<string>): Map<string, { signature: string; copies: Copy[] }> {
+    const byFile = new Map<string, { parts: string[]; copies: Copy[] }>();
+    for (const { folder, relPath, chunk } of this.source.chunks()) {
+      const file = join(folder, relPath);
+      if (only && !only.has(file)) continue;
+      let entry = byFile.get(file);
+      if (!entry) byFile.set(file, (entry = { parts: [], copies: [] }));
+      const r = chunk.range;
+      entry.parts.push(`${chunk.hash}@${r.startLine}:${r.startCharacter}-${r.endLine}:${r.endCharacter}`);
+      if (chunk.boilerplate) continue;
+      const words = normalWords(chunk.text);
+      if (words.length < this.options.minWords) continue;
+      entry.copies.push({
+        folder,
+        relPath,
+        chunk,
+        fingerprint: fingerprintOfWords(words),
+        marked: hasIgnoreMarker(chunk.text),
+        order: `${folder}\0${relPath}\0${pad(r.startLine)}\0${pad(r.startCharacter)}`,
+      });
+    }
+    return new Map([...byFile].map(([file, e]) => [file, { signature: e.parts.join('|'), copies: e.copies }]));
+  }
+
+  /** Adds a copy; true when its text is new (a form to compare). */
+  private addCopy(copy: Copy): boolean {
+    const form = this.forms.get(copy.fingerprint);
+    if (form) {
+      form.copies.push(copy);
+      form.copies.sort((a, b) => cmp(a.order, b.order));
+      return false;
+    }
+    const set = shingles(normalWords(copy.chunk.text));
+    this.forms.set(copy.fingerprint, { fingerprint: copy.fingerprint, shingles: set, vectorHash: copy.chunk.hash, copies: [copy] });
+    this.lsh.add(copy.fingerprint, signature(set));
+    return true;
+  }
+
+  private removeCopy(copy: Copy): void {
+    const form = this.forms.get(copy.fingerprint);
+    if (!form) return;
+    form.copies = form.copies.filter((c) => c !== copy);
+    if (form.copies.length) {
+      form.vectorHash = form.copies[0].chunk.hash;
+      return;
+    }
+    this.forms.delete(copy.fingerprint);
+    this.lsh.remove(copy.fingerprint);
+    for (const other of this.links.get(copy.fingerprint)?.keys() ?? []) this.links.get(other)?.delete(copy.fingerprint);
+    this.links.delete(copy.fingerprint);
+  }
+
+  /** Links the new forms to every form: near copies through LSH candidates, paraphrases by cosine. */
+  private async link(fresh: readonly string[], full: boolean, signal?: AbortSignal): Promise<{ jaccardChecks: number; dotProducts: number }> {
+    let jaccardChecks = 0;
+    const freshSet = new Set(fresh);
+    for (const a of fresh) {
+      for (const b of this.lsh.candidates(a)) {
+        // A pair of two new forms is checked once.
+        if (freshSet.has(b) && b < a) continue;
+        jaccardChecks++;
+        const similarity = jaccard(this.forms.get(a)!.shingles, this.forms.get(b)!.shingles);
+        if (similarity >= this.options.nearThreshold) this.addLink({ a, b, grade: 'near', similarity });
+      }
+    }
+    if (!fresh.length || (full && fresh.length > MAX_FULL_PARAPHRASE_FORMS)) return { jaccardChecks, dotProducts: 0 };
+    const all = full ? fresh : [...this.forms.keys()];
+    const load = (fp: string) => this.source.vectors.get(this.forms.get(fp)!.vectorHash);
+    const { pairs, comparisons } = await nearestNeighbours(fresh, full ? fresh : all, load, this.source.vectors.dims, {
+      threshold: this.options.paraphraseThreshold,
+      k: this.options.neighbours,
+      signal,
+    });
+    // Incremental: a new form's best k are kept; an old form may then hold a few more than k (no eviction).
+    for (const p of pairs) this.addLink({ a: p.a, b: p.b, grade: 'paraphrase', similarity: p.similarity });
+    return { jaccardChecks, dotProducts: comparisons };
+  }
+
+  /** A near link beats a paraphrase link between the same two forms. */
+  private addLink(link: Link<string>): void {
+    const existing = this.linkOf(link.a, link.b);
+    if (existing && (existing.grade === 'near' || link.grade === 'paraphrase')) return;
+    for (const [x, y] of [[link.a, link.b], [link.b, link.a]]) {
+      let m = this.links.get(x);
+      if (!m) this.links.set(x, (m = new Map()));
+      m.set(y, link);
+    }
+  }
+
+  private linkOf(a: string, b: string): Link<string> | undefined {
+    return this.links.get(a)?.get(b);
+  }
+
+  private group(): DuplicateGroup[] {
+    const eligible = new Map<string, GroupingForm<string>>();
+    for (const form of this.forms.values()) {
+      if (new Set(form.copies.map((c) => join(c.folder, c.relPath))).size > this.options.maxFiles) continue; // boilerplate
+      eligible.set(form.fingerprint, { key: form.fingerprint, copies: form.copies.length, order: form.copies[0].order });
+    }
+    const links: Link<string>[] = [];
+    for (const [a, m] of this.links) for (const [b, l] of m) if (a < b) links.push(l);
+    const groups = groupForms(eligible, links, (a, b) => this.linkOf(a, b));
+    return groups
+      .map((g) => this.describe(g.leader, g.forms))
+      .sort((x, y) => cmp(minOrder(x), minOrder(y)));
+  }
+
+  private describe(leaderKey: string, keys: readonly string[]): DuplicateGroup {
+    const leader = this.forms.get(leaderKey)!;
+    const members: GroupMember[] = [];
+    for (const key of keys) {
+      const form = this.forms.get(key)!;
+      for (const copy of form.copies) {
+        let grade: Grade;
+        let similarity: number;
+        let partner: Copy;
+        if (form.copies.length >= 2) {
+          [grade, similarity, partner] = ['exact', 1, form.copies.find((c) => c !== copy)!];
+        } else if (key !== leaderKey) {
+          const link = this.linkOf(key, leaderKey)!;
+          [grade, similarity, partner] = [link.grade, link.similarity, leader.copies[0]];
+        } else {
+          const best = keys
+            .slice(1)
+            .map((k) => this.linkOf(key, k)!)
+            .sort((x, y) => GRADE_RANK[x.grade] - GRADE_RANK[y.grade] || y.similarity - x.similarity)[0];
+          const other = best.a === key ? best.b : best.a;
+          [grade, similarity, partner] = [best.grade, best.similarity, this.forms.get(other)!.copies[0]];
+        }
+        members.push({ ...copy, grade, similarity, leader: key === leaderKey, partner });
+      }
+    }
+    const weakest = members.reduce((w, m) => (GRADE_RANK[m.grade] > GRADE_RANK[w.grade] ? m : w), members[0]);
+    return { id: leaderKey, grade: weakest.grade, similarity: Math.min(...members.map((m) => m.similarity)), members };
+  }
+}
+
+function minOrder(g: DuplicateGroup): string {
+  return g.members.reduce((o, m) => (m.order < o ? m.order : o), g.members[0].order);
+}
+
+function pad(n: number): string {
+  return String(n).padStart(9, '0');
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

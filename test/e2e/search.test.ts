@@ -1,0 +1,332 @@
+/**
+ * @file End to end: the search panel, "Find Text Similar to the Selection" and "Search by Meaning…" in
+ * code-server with the packaged .vsix and the golden tiny model (offline). The panel is a webview: its
+ * page lives two iframes down (VS Code's webview host, then the active frame). Screenshots of the panel
+ * in a dark and a light theme go to test-results/e2e/.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
+import {
+  RESULTS_DIR,
+  ROOT,
+  checkPrerequisites,
+  extensionLogTail,
+  installVsix,
+  launchBrowser,
+  makeTempDir,
+  saveLogs,
+  screenshot,
+  startCodeServer,
+  vsixPath,
+  type CodeServer,
+} from '../support/codeServer';
+
+const MODEL = resolve(ROOT, '..', 'shared', 'golden', 'tiny-st5');
+const DARK = 'Default Dark Modern';
+const LIGHT = 'Default Light Modern';
+
+const FILES: Record<string, string> = {
+  'guide.md': [
+    '# Project guide',
+    '',
+    'Welcome to the project. This guide explains how the code is laid out.',
+    '',
+    '## Storing vectors',
+    '',
+    "The indexer stores each chunk's vector keyed by a hash of its text.",
+    'Vectors live in immutable segments on disk, each ending with a checksum.',
+    '',
+    '## Hiking tips',
+    '',
+    'Bananas are rich in potassium and easy to carry on long hikes.',
+    'Pack a warm coat: the weather in the mountains changes quickly.',
+    '',
+  ].join('\n'),
+  'notes.md': [
+    '# Kitchen notes',
+    '',
+    'Potassium keeps muscles working; bananas and beans are good sources of it.',
+    '',
+    '## Release planning',
+    '',
+    'Our team meets on Tuesdays to plan the next release and triage new bugs.',
+    '',
+  ].join('\n'),
+  'src/store.ts': [
+    '/**',
+    ' * Writes one immutable segment of vectors to disk, then renames it into place,',
+    ' * so a crash never leaves a torn segment behind.',
+    ' */',
+    'export function writeSegment(path: string, vectors: Float32Array[]): void {',
+    '  // The checksum goes last so a reader can tell a complete segment from a partial one.',
+    '  void path;',
+    '  void vectors;',
+    '}',
+    '',
+  ].join('\n'),
+};
+/** "## Hiking tips" is line 10: the section (heading included) is the hit the test opens. */
+const HIKING_LINE = 10;
+const QUERY = 'bananas potassium';
+
+let tmp: string | undefined;
+let server: CodeServer | undefined;
+let browser: Browser | undefined;
+let page: Page | undefined;
+const consoleLines: string[] = [];
+
+async function withArtifacts(name: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    await screenshot(page, `search-failure-${name}`);
+    const logs = saveLogs(server, `search-failure-${name}`);
+    if (logs) writeFileSync(join(logs, 'browser-console.log'), consoleLines.join('\n'));
+    const tail = server ? extensionLogTail(server.userDataDir) : '';
+    const err = e as Error;
+    err.message += `\n[e2e] ${name} failed; screenshots and logs in ${RESULTS_DIR}${tail ? `\n[e2e] extension log:\n${tail}` : ''}`;
+    throw err;
+  }
+}
+
+const quickInput = (p: Page) => p.locator('.quick-input-widget');
+const quickInputBox = (p: Page) => p.locator('.quick-input-widget input[role="combobox"]');
+const quickInputRows = (p: Page) => p.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+const statusItems = (p: Page) => p.locator('.part.statusbar .statusbar-item');
+
+/**
+ * The panel's page: VS Code's webview host iframe for this extension's view (laid over the side bar, not
+ * inside it in the DOM), then its active frame.
+ */
+function panel(p: Page): FrameLocator {
+  return p.frameLocator('iframe.webview.ready[src*="extensionId=t5-semantic.t5-semantic-search"]').frameLocator('iframe#active-frame');
+}
+
+async function runCommand(p: Page, title: string): Promise<void> {
+  await p.keyboard.press('F1');
+  await quickInputBox(p).waitFor({ state: 'visible', timeout: 30_000 });
+  await p.keyboard.type(title);
+  const short = title.slice(title.indexOf(': ') + 2);
+  await quickInputRows(p).filter({ hasText: short }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  await p.keyboard.press('Enter');
+}
+
+async function openFile(p: Page, file: string, expectText: string): Promise<void> {
+  await p.keyboard.press('Control+P');
+  await quickInputBox(p).waitFor({ state: 'visible', timeout: 30_000 });
+  await p.keyboard.type(file);
+  await quickInputRows(p).filter({ hasText: file }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  await p.keyboard.press('Enter');
+  await activeEditorShows(p, file, expectText);
+}
+
+async function activeEditorShows(p: Page, file: string, text: string): Promise<void> {
+  await p.locator('.tabs-container .tab.active').filter({ hasText: file }).waitFor({ timeout: 30_000 });
+  await p.locator('.editor-group-container.active .monaco-editor .view-lines').filter({ hasText: text }).first().waitFor({ timeout: 30_000 });
+}
+
+/** Waits for "T5: ready" in the status bar (the engine is up and the index idle or not yet reporting). */
+async function waitForReady(p: Page): Promise<void> {
+  await p.waitForFunction(
+    () => Array.from(document.querySelectorAll<HTMLElement>('.part.statusbar .statusbar-item')).some((i) => /T5: ready/.test(i.innerText)),
+    undefined,
+    { timeout: 180_000, polling: 250 },
+  );
+}
+
+/** Switches the colour theme with "Preferences: Color Theme" and waits for the workbench to repaint. */
+async function setTheme(p: Page, theme: string): Promise<void> {
+  await p.keyboard.press('F1');
+  await quickInputBox(p).waitFor({ state: 'visible', timeout: 30_000 });
+  await p.keyboard.type('Preferences: Color Theme');
+  // Click the command itself: "Browse Color Themes in Marketplace" may be listed first.
+  await quickInputRows(p).filter({ hasText: /Preferences: Color Theme(?!s)/ }).first().click({ timeout: 30_000 });
+  // The theme picker replaces the palette; typing earlier would filter the palette instead.
+  await p.locator('.quick-input-widget input[placeholder*="Color Theme"]').waitFor({ state: 'visible', timeout: 30_000 });
+  await p.keyboard.type(theme);
+  await quickInputRows(p).filter({ hasText: theme }).filter({ hasNotText: 'Browse' }).first().click({ timeout: 30_000 });
+  await quickInput(p).waitFor({ state: 'hidden', timeout: 30_000 });
+  const cls = theme === LIGHT ? 'vs' : 'vs-dark';
+  await p.waitForFunction((c) => document.querySelector('.monaco-workbench')?.classList.contains(c) ?? false, cls, { timeout: 60_000 });
+}
+
+/** Saves the whole window and the side bar alone. */
+async function panelScreenshots(p: Page, name: string): Promise<void> {
+  await screenshot(p, name);
+  await p.locator('.part.sidebar').screenshot({ path: join(RESULTS_DIR, `${name}-sidebar.png`), timeout: 15_000 });
+}
+
+describe('Semantic search panel in code-server', { timeout: 900_000 }, () => {
+  before(async () => {
+    checkPrerequisites();
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    tmp = makeTempDir('t5-e2e-search-');
+    const userDataDir = join(tmp, 'user-data');
+    const extensionsDir = join(tmp, 'extensions');
+    const workspace = join(tmp, 'workspace');
+    mkdirSync(join(userDataDir, 'User'), { recursive: true });
+    for (const [file, text] of Object.entries(FILES)) {
+      mkdirSync(join(workspace, file, '..'), { recursive: true });
+      writeFileSync(join(workspace, file), text);
+    }
+    const settings = {
+      't5Semantic.model': MODEL,
+      't5Semantic.offline': true,
+      'workbench.colorTheme': DARK,
+      'security.workspace.trust.enabled': false,
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'workbench.enableExperiments': false,
+      'workbench.welcomePage.walkthroughs.openOnInstall': false,
+      'telemetry.telemetryLevel': 'off',
+      'extensions.autoUpdate': false,
+      'extensions.autoCheckUpdates': false,
+      'extensions.ignoreRecommendations': true,
+      'update.mode': 'none',
+      'git.enabled': false,
+      'chat.commandCenter.enabled': false,
+      '[markdown]': { 'editor.wordWrap': 'off' },
+    };
+    writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+    installVsix(vsixPath(), extensionsDir, userDataDir);
+    server = await startCodeServer({ userDataDir, extensionsDir, folder: workspace, timeout: 120_000 });
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
+    page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
+    await withArtifacts('startup', async () => {
+      await page!.goto(`${server!.url}/?folder=${encodeURIComponent(workspace)}`, { timeout: 120_000 });
+      await page!.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 120_000 });
+      await page!.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: 'guide.md' }).waitFor({ timeout: 120_000 });
+      await waitForReady(page!);
+    });
+  });
+
+  after(async () => {
+    if (page) await screenshot(page, 'search-99-final');
+    saveLogs(server, 'search-logs');
+    if (consoleLines.length) writeFileSync(join(RESULTS_DIR, 'search-browser-console.log'), consoleLines.join('\n'));
+    await browser?.close().catch(() => undefined);
+    await server?.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('the panel from the activity bar: type, grouped results, Enter opens the hit at its line', { timeout: 420_000 }, async () => {
+    const p = page!;
+    await withArtifacts('panel', async () => {
+      await p.locator('.part.activitybar [aria-label^="Semantic Search"]').first().click();
+      const view = panel(p);
+      const box = view.locator('#query');
+      await box.waitFor({ timeout: 60_000 });
+      await box.click();
+      await box.pressSequentially(QUERY, { delay: 30 });
+      // The index may still be finishing: the panel searches again when it is idle; Enter retries too.
+      const hiking = view.locator('.hit').filter({ hasText: 'Bananas are rich in potassium' });
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await hiking.first().waitFor({ timeout: 15_000 });
+          break;
+        } catch (e) {
+          if (attempt === 8) throw e;
+          await box.press('Enter');
+        }
+      }
+      const files = view.locator('#results > .file');
+      const labels = await files.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+      console.log(`[e2e] result groups: ${labels.join(' | ')}`);
+      assert.ok(labels.some((l) => /^guide\.md, \d+ match/.test(l)), `guide.md is a group: ${labels.join(' | ')}`);
+      assert.ok(labels.some((l) => /^notes\.md, \d+ match/.test(l)), `notes.md is a group: ${labels.join(' | ')}`);
+      assert.match((await view.locator('#summary').textContent()) ?? '', /\d+ results? in \d+ files?/);
+      await view.locator('#toggle-why').click();
+      await panelScreenshots(p, 'search-01-panel-dark');
+
+      // Keyboard: Tab from the box to the tree, arrows to the hiking hit, Enter.
+      await box.focus();
+      for (let i = 0; i < 4; i++) await p.keyboard.press('Tab');
+      // A file row's text includes its hits, so look at hit rows only.
+      const selected = view.locator('[role="treeitem"][aria-selected="true"]');
+      const selectedHit = view.locator('.hit[aria-selected="true"]');
+      for (let i = 0; i < 12; i++) {
+        await p.keyboard.press('ArrowDown');
+        await selected.first().waitFor();
+        if ((await selectedHit.count()) && (await selectedHit.first().textContent())?.includes('Bananas are rich')) break;
+      }
+      assert.match((await selectedHit.first().textContent()) ?? '', /Bananas are rich/);
+      await p.keyboard.press('Enter');
+      await activeEditorShows(p, 'guide.md', 'Hiking tips');
+      await statusItems(p).filter({ hasText: new RegExp(`Ln ${HIKING_LINE}, Col 1 \\(\\d+ selected\\)`) }).waitFor({ timeout: 30_000 });
+      await screenshot(p, 'search-02-opened-hit');
+
+      // Escape in the tree returns to the box (Enter moved the focus to the editor: come back by keyboard).
+      await box.click();
+      for (let i = 0; i < 4; i++) await p.keyboard.press('Tab');
+      await p.keyboard.press('ArrowDown');
+      assert.equal(await view.locator('body').evaluate(() => document.activeElement?.getAttribute('role')), 'treeitem');
+      await p.keyboard.press('Escape');
+      assert.equal(await view.locator('body').evaluate(() => document.activeElement?.id), 'query');
+
+      await setTheme(p, LIGHT);
+      await panelScreenshots(p, 'search-03-panel-light');
+      await setTheme(p, DARK);
+    });
+  });
+
+  test('Find Text Similar to the Selection fills the panel with the selection, in semantic mode', { timeout: 300_000 }, async () => {
+    const p = page!;
+    await withArtifacts('similar-to-selection', async () => {
+      await openFile(p, 'guide.md', 'Storing vectors');
+      await p.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+      await p.keyboard.press('Control+G');
+      await quickInputBox(p).waitFor({ state: 'visible', timeout: 30_000 });
+      await p.keyboard.type('7');
+      await p.keyboard.press('Enter');
+      await quickInput(p).waitFor({ state: 'hidden', timeout: 30_000 });
+      await p.keyboard.press('Home');
+      await p.keyboard.press('Shift+End');
+      await statusItems(p).filter({ hasText: /Ln 7, Col \d+ \(\d+ selected\)/ }).waitFor({ timeout: 30_000 });
+
+      await runCommand(p, 'T5 Semantic: Find Text Similar to the Selection');
+      const view = panel(p);
+      const expected = "The indexer stores each chunk's vector keyed by a hash of its text.";
+      await view.locator('#query').waitFor({ timeout: 60_000 });
+      // Wait in the panel's own frame until it shows the answer to the new query (older results are there already).
+      const frame = await (await view.locator('body').elementHandle())!.ownerFrame();
+      await frame!.waitForFunction(
+        (q) =>
+          (document.getElementById('query') as HTMLInputElement).value === q &&
+          (document.getElementById('progress') as HTMLElement).hidden &&
+          document.querySelectorAll('.hit').length > 0 &&
+          (document.querySelector('.hit')?.textContent ?? '').includes('indexer stores'),
+        expected,
+        { timeout: 120_000 },
+      );
+      assert.equal(await view.locator('#mode').inputValue(), 'semantic');
+      // The paragraph itself is indexed, so the best semantic hit is its own section.
+      const first = (await view.locator('.hit').first().textContent()) ?? '';
+      assert.match(first, /indexer stores each chunk/);
+      await screenshot(p, 'search-04-similar-to-selection');
+    });
+  });
+
+  test('Search by Meaning… searches as you type and opens the picked hit', { timeout: 300_000 }, async () => {
+    const p = page!;
+    await withArtifacts('quick-pick', async () => {
+      await runCommand(p, 'T5 Semantic: Search by Meaning…');
+      await quickInput(p).filter({ hasText: 'Search by Meaning' }).waitFor({ timeout: 30_000 });
+      await p.keyboard.type(QUERY, { delay: 30 });
+      const row = quickInputRows(p).filter({ hasText: `guide.md:${HIKING_LINE}` });
+      await row.first().waitFor({ timeout: 120_000 });
+      const texts = await quickInputRows(p).evaluateAll((els) => els.map((e) => (e as HTMLElement).innerText.replace(/\s+/g, ' ').trim()));
+      console.log(`[e2e] quick pick rows:\n  ${texts.join('\n  ')}`);
+      assert.match(texts.find((t) => t.includes(`guide.md:${HIKING_LINE}`)) ?? '', /Hiking tips.*Project guide › Hiking tips · Markdown section · score 0\.\d{4}/);
+      await screenshot(p, 'search-05-quick-pick');
+      await row.first().click();
+      await quickInput(p).waitFor({ state: 'hidden', timeout: 30_000 });
+      await activeEditorShows(p, 'guide.md', 'Hiking tips');
+      await statusItems(p).filter({ hasText: new RegExp(`Ln ${HIKING_LINE}, Col 1 \\(\\d+ selected\\)`) }).waitFor({ timeout: 30_000 });
+    });
+  });
+});

@@ -1,0 +1,42 @@
+/** @file The panel's pure text helpers (plain node): query terms, highlighting, best lines, state text. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { banner, mainMessage } from '../../src/webview/panelState';
+import { bestSnippet, highlight, queryTerms } from '../../src/webview/snippet';
+
+describe('snippet', () => {
+  it('query terms: lower case, no stop words, longest first', () => {
+    assert.deepEqual(queryTerms('How is the Index stored on disk?'), ['stored', 'index', 'disk']);
+    assert.deepEqual(queryTerms('<script>'), ['script']);
+  });
+
+  it('highlight splits text into matched and plain runs, case-insensitively', () => {
+    assert.deepEqual(highlight('The INDEX is stored', ['stored', 'index']), [
+      { text: 'The ', match: false },
+      { text: 'INDEX', match: true },
+      { text: ' is ', match: false },
+      { text: 'stored', match: true },
+    ]);
+    assert.deepEqual(highlight('abc', []), [{ text: 'abc', match: false }]);
+    assert.equal(highlight('<script>x', ['script']).map((s) => s.text).join(''), '<script>x', 'the text is kept exactly');
+  });
+
+  it('starts at the line with the most query terms and cuts long lines', () => {
+    const text = ['intro line', '', 'unrelated', 'the index is stored here', 'tail', 'more tail'].join('\n');
+    const s = bestSnippet(text, queryTerms('index stored'));
+    assert.equal(s.firstLine, 3);
+    assert.equal(s.lines.length, 3);
+    assert.equal(s.clipped, true);
+    const long = bestSnippet('x'.repeat(500), []);
+    assert.equal(long.lines[0][0].text.length, 200);
+    assert.ok(long.lines[0][0].text.endsWith('…'));
+  });
+
+  it('state text: indexing banner and the message priority', () => {
+    assert.equal(banner({ state: 'indexing', filesIndexed: 1234, filesTotal: 5678, chunks: 1 })?.text, '21% indexed (1,234 / 5,678 files): results come from the indexed part.');
+    assert.equal(banner({ state: 'idle', filesIndexed: 1, filesTotal: 1, chunks: 1 }), undefined);
+    const status = { engine: 'error' as const, trusted: false };
+    assert.equal(mainMessage({ status, hitCount: 0 })?.kind, 'error', 'an engine error outranks Restricted Mode');
+    assert.equal(mainMessage({ status: { engine: 'ready', trusted: true }, resultsQuery: 'q', hitCount: 2 }), undefined);
+  });
+});
