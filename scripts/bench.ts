@@ -1,13 +1,13 @@
 /**
  * @file `npm run bench`: measurements that print ratios and figures from one run on this machine.
- *   --folder <path>   a real repository to index (default: demo/workspace); repeatable
- *   --files <n>       size of the generated workspace (default 20000)
+ *   --folder <path>   a real repository to index (default: this repository); repeatable
+ *   --files <n>       size of the generated workspace (default 5000; the 20,000-file run is in test/integration)
  *   --model small|tiny  the generated model to index with (default small: T5-small shape)
  *   --only a,b        sections: throughput, index, quant
- *   --texts <n>       chunks in the throughput mix (default 1500); --reps <n> repetitions (default 3)
+ *   --texts <n>       chunks in the throughput mix (default 1000); --reps <n> repetitions (default 3)
  * Writes bench-results.json beside the table. Every figure comes from the real sidecar or the engine.
  */
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,15 +22,15 @@ import { generateWorkspace, sentence } from '../test/support/generatedWorkspace'
 import { goldenDir, repoRoot } from '../test/support/paths';
 import { cpuSeconds, peakRssBytes } from '../test/support/processStats';
 import { startSidecar } from '../test/support/sidecar';
-import { throughput } from './benchThroughput';
+import { chunkTexts, indexableFiles, throughput } from './benchThroughput';
 
 const { values } = parseArgs({
   options: {
     folder: { type: 'string', multiple: true },
-    files: { type: 'string', default: '20000' },
+    files: { type: 'string', default: '5000' },
     model: { type: 'string', default: 'small' },
     only: { type: 'string', default: 'throughput,index,quant' },
-    texts: { type: 'string', default: '1500' },
+    texts: { type: 'string', default: '1000' },
     reps: { type: 'string', default: '3' },
   },
 });
@@ -92,7 +92,7 @@ async function indexRun(label: string, folder: string, model: string, editFile?:
 
 async function main(): Promise<void> {
 if (sections.has('throughput')) {
-  const folder = values.folder?.[0] ?? join(repoRoot, 'demo', 'workspace');
+  const folder = values.folder?.[0] ?? repoRoot;
   const { rows, lengths } = await throughput(folder, smallModel(), join(repoRoot, '.cache', 'engine'), Number(values.texts), 0, Number(values.reps));
   console.log(`\nEmbedding throughput, T5-small shape, ${lengths.texts} chunks from ${folder} (token lengths p10 ${lengths.p10}, p50 ${lengths.p50}, p90 ${lengths.p90}, max ${lengths.max}); onnxruntime MatMul ${lengths.matmulGflops} GFLOP/s`);
   console.table(rows);
@@ -101,10 +101,14 @@ if (sections.has('throughput')) {
 if (sections.has('index')) {
   const model = values.model === 'tiny' ? goldenDir('tiny-st5') : smallModel();
   const rows = [];
-  for (const folder of values.folder ?? [join(repoRoot, 'demo', 'workspace')]) {
-    const firstMd = readdirSync(folder, { recursive: true, withFileTypes: true }).find((e) => e.isFile() && e.name.endsWith('.md') && !e.parentPath.includes('node_modules'));
-    const edit = firstMd ? join(firstMd.parentPath, firstMd.name) : undefined;
-    rows.push(await indexRun(relative(process.cwd(), folder) || folder, folder, model, edit));
+  for (const folder of values.folder ?? [repoRoot]) {
+    // Index a copy of the files the index would take, so the one-file edit never touches the real folder.
+    const copy = mkdtempSync(join(tmpdir(), 't5-bench-copy-'));
+    const files = await indexableFiles(folder);
+    for (const rel of files) cpSync(join(folder, rel), join(copy, rel));
+    const firstMd = files.find((f) => f.endsWith('.md'));
+    rows.push(await indexRun(relative(process.cwd(), folder) || folder, copy, model, firstMd ? join(copy, firstMd) : undefined));
+    rmSync(copy, { recursive: true, force: true });
   }
   const generated = generateWorkspace(Number(values.files));
   rows.push(await indexRun(`generated ${values.files} files`, generated, model, join(generated, 'pkg1', 'doc102.md')));
@@ -116,19 +120,11 @@ if (sections.has('index')) {
 
 if (sections.has('quant')) {
   // Top-10 neighbour agreement of stored (quantized) vectors with fp32, on real extracted chunks.
-  const folder = values.folder?.[0] ?? join(repoRoot, 'demo', 'workspace');
+  const folder = values.folder?.[0] ?? repoRoot;
   const rows = [];
   for (const [name, dir] of [['golden tiny-st5', goldenDir('tiny-st5')], ['T5-small shape', smallModel()]] as const) {
     const engine = await Engine.load(dir, { cacheDir: join(repoRoot, '.cache', 'engine'), threads: 0, batchTokenBudget: 8192, modelId: name, log: () => {} });
-    const texts: string[] = [];
-    for (const e of readdirSync(folder, { recursive: true, withFileTypes: true })) {
-      if (texts.length >= 4000 || !e.isFile()) continue;
-      const rel = relative(folder, join(e.parentPath, e.name));
-      if (!languageOf(rel) || rel.includes('node_modules')) continue;
-      const content = readFileSync(join(folder, rel), 'utf8');
-      const chunks = chunkSections(await extractSections(rel, content), [], { countTokens: (t) => engine.countTokens(t), maxTokens: engine.info.maxTokens, minWords: 4 });
-      texts.push(...chunks.filter((c) => !c.tiny).map((c) => c.text));
-    }
+    const texts = await chunkTexts(folder, engine, 4000);
     const unique = [...new Set(texts)].slice(0, 4000);
     const { vectors } = await engine.embed(unique);
     const fp32 = vectors.map(l2Normalize);

@@ -4,26 +4,31 @@
  * batches of 32 in file order, padded to each batch's longest, fp32), and against the roofline: onnxruntime's
  * own MatMul GFLOP/s measured in the same run times each text's FLOPs at its real length.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { Engine } from '../src/server/engine/engine';
 import { defaultThreads, EncoderSession } from '../src/server/engine/encoderSession';
 import { loadSentencePipeline } from '../src/server/engine/sentencePipeline';
 import { chunkSections } from '../src/server/indexing/chunker';
 import { extractSections, languageOf } from '../src/server/indexing/extract';
+import { DEFAULT_FILE_RULES_CONFIG, FileRules } from '../src/server/indexing/files';
 import { findEncoderGraph } from '../src/server/model/encoderGraph';
 import { readT5Config, type T5EncoderConfig } from '../src/server/model/t5Config';
 import { GraphBuilder } from '../src/server/model/graphBuilder';
 import { onnx } from 'onnx-proto';
 
+/** Files the index would take from `folder` (its ignore rules and built-ins), in walk order. */
+export async function indexableFiles(folder: string): Promise<string[]> {
+  const files: string[] = [];
+  for await (const f of new FileRules(folder, DEFAULT_FILE_RULES_CONFIG).walk()) if (languageOf(f.relPath)) files.push(f.relPath);
+  return files;
+}
+
 export async function chunkTexts(folder: string, engine: Engine, limit: number): Promise<string[]> {
   const texts: string[] = [];
-  for (const e of readdirSync(folder, { recursive: true, withFileTypes: true })) {
+  for (const rel of await indexableFiles(folder)) {
     if (texts.length >= limit) break;
-    if (!e.isFile()) continue;
-    const rel = relative(folder, join(e.parentPath, e.name));
-    if (!languageOf(rel) || rel.includes('node_modules') || rel.startsWith('.git/')) continue;
     const content = readFileSync(join(folder, rel), 'utf8');
     const chunks = chunkSections(await extractSections(rel, content), [], { countTokens: (t) => engine.countTokens(t), maxTokens: engine.info.maxTokens, minWords: 4 });
     texts.push(...chunks.filter((c) => !c.tiny && !c.boilerplate).map((c) => c.text));
