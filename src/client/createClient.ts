@@ -72,7 +72,8 @@ export function createClient({ context, channel, fileEvents, onServerExit }: Cli
 
   const clientOptions: LanguageClientOptions = {
     // No document sync: the sidecar reads files from disk and hears about changes from the watcher.
-    documentSelector: [],
+    // Every file editor: the sidecar indexes unsaved edits in place of the file on disk.
+    documentSelector: [{ scheme: 'file' }],
     outputChannel: channel,
     synchronize: { configurationSection: [...SYNCED_SECTIONS], fileEvents },
     initializationOptions: {

@@ -82,6 +82,11 @@ export class IndexHost {
     }, WATCH_DEBOUNCE_MS);
   }
 
+  /** An editor's text changed (debounced by the caller) or, with `text` undefined, the editor closed. */
+  bufferChanged(path: string, text: string | undefined): void {
+    this.run('Updating index', (index, signal) => index.updateBuffer(path, text, signal));
+  }
+
   pause(): void {
     this.index?.pause();
   }

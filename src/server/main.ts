@@ -6,7 +6,8 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createConnection, ProposedFeatures, TextDocumentSyncKind, type ProgressToken } from 'vscode-languageserver/node';
+import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type ProgressToken } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   DuplicateGroupsRequest,
   EmbedRequest,
@@ -51,7 +52,8 @@ connection.onInitialize((params) => {
   indexHost = new IndexHost(connection, () => folders, storagePath, options.trusted === true, log, (index, signal) => duplicatesHost!.indexUpdated(index, signal));
   return {
     capabilities: {
-      textDocumentSync: TextDocumentSyncKind.None,
+      // Open editors are synced so unsaved edits are indexed too.
+      textDocumentSync: TextDocumentSyncKind.Incremental,
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
   };
@@ -94,6 +96,30 @@ connection.onDidChangeConfiguration(async () => {
     host!.ready().then((engine) => indexHost!.open(engine, next, nextExcludes), () => undefined);
   }
 });
+
+/** Editor buffers: indexed a moment after typing stops, and from disk again once closed. */
+const BUFFER_DEBOUNCE_MS = 500;
+const documents = new TextDocuments(TextDocument);
+const bufferTimers = new Map<string, NodeJS.Timeout>();
+documents.onDidChangeContent(({ document }) => {
+  if (!document.uri.startsWith('file:')) return;
+  clearTimeout(bufferTimers.get(document.uri));
+  bufferTimers.set(
+    document.uri,
+    setTimeout(() => {
+      bufferTimers.delete(document.uri);
+      const current = documents.get(document.uri);
+      if (current) indexHost?.bufferChanged(fileURLToPath(current.uri), current.getText());
+    }, BUFFER_DEBOUNCE_MS),
+  );
+});
+documents.onDidClose(({ document }) => {
+  if (!document.uri.startsWith('file:')) return;
+  clearTimeout(bufferTimers.get(document.uri));
+  bufferTimers.delete(document.uri);
+  indexHost?.bufferChanged(fileURLToPath(document.uri), undefined);
+});
+documents.listen(connection);
 
 connection.onDidChangeWatchedFiles((params) => {
   indexHost?.filesChanged(params.changes.map((c) => c.uri).filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u)));

@@ -106,6 +106,24 @@ describe('workspace index through the sidecar', () => {
     assert.equal((await details(sidecar)).embeddedThisSession, before, 'a full reindex reuses every vector');
   });
 
+  it('indexes an open editor\'s unsaved text, and the file on disk again once it closes', async () => {
+    const uri = pathToFileURL(join(root, 'docs/guide.md')).href;
+    const disk = readFileSync(join(root, 'docs/guide.md'), 'utf8');
+    const unsaved = `${disk}\nAn unsaved paragraph about zebra crossings and traffic lights near the school.\n`;
+    const query = { query: 'zebra crossings traffic lights', mode: 'keyword' as const, topK: 1 };
+    let seen = sidecar.indexStatuses.length;
+    void sidecar.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'markdown', version: 1, text: disk } });
+    void sidecar.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: unsaved }] });
+    await sidecar.indexSettled(seen);
+    const found = await sidecar.connection.sendRequest(SearchRequest, query);
+    assert.equal(found.hits[0]?.path, 'docs/guide.md', 'the unsaved text is searchable');
+    seen = sidecar.indexStatuses.length;
+    void sidecar.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    await sidecar.indexSettled(seen);
+    const gone = await sidecar.connection.sendRequest(SearchRequest, query);
+    assert.ok(gone.hits.every((h) => h.path !== 'docs/guide.md'), 'closing without saving goes back to the file on disk');
+  });
+
   it('never returns a hit from a file changed since it was indexed', async () => {
     writeFileSync(join(root, 'README.md'), '# Storage\n\nCompletely different content now.\n');
     const { hits } = await sidecar.connection.sendRequest(SearchRequest, { query: 'Every write goes to a temporary file that is renamed', mode: 'semantic' });

@@ -61,6 +61,8 @@ export class WorkspaceIndex {
   private paused = false;
   private resumeWaiters: (() => void)[] = [];
   private lastFlush = Date.now();
+  /** Open editor buffers indexed in place of the file on disk, by folder + path. */
+  private readonly buffers = new Set<string>();
   /** Files whose chunks still lack vectors, by folder + path. */
   private readonly waiting = new Set<string>();
   private progress: IndexProgress = { state: 'idle', filesTotal: 0, filesIndexed: 0, chunks: 0 };
@@ -108,6 +110,7 @@ export class WorkspaceIndex {
       const seen = new Set<string>();
       for await (const file of state.rules.walk(signal)) {
         seen.add(file.relPath);
+        if (this.buffers.has(`${state.folder}\0${file.relPath}`)) continue; // the open buffer is what counts
         const entry = state.table.files.get(file.relPath);
         if (entry && entry.size === file.size && entry.mtimeMs === file.mtimeMs) {
           if (this.missingVectors(entry.chunks).length) work.push({ state, ...file });
@@ -146,12 +149,31 @@ export class WorkspaceIndex {
         rescan = true;
         continue;
       }
+      if (this.buffers.has(`${state.folder}\0${relPath}`)) continue; // its open editor is what counts
       const excluded = await state.rules.isIncluded(relPath);
       if (excluded) this.forget(state, relPath, excluded);
       else work.push({ state, relPath });
     }
     await this.processFiles(work, signal);
     if (rescan) await this.update(signal);
+  }
+
+  /**
+   * Indexes an open editor's text in place of the file on disk (unsaved edits are searchable), or, with
+   * `text` undefined when the editor closes, goes back to the file on disk.
+   */
+  async updateBuffer(path: string, text: string | undefined, signal?: AbortSignal): Promise<void> {
+    const located = this.locate(path);
+    if (!located) return;
+    const [state, relPath] = located;
+    const key = `${state.folder}\0${relPath}`;
+    if (text === undefined) {
+      if (this.buffers.delete(key)) await this.processFiles([{ state, relPath }], signal);
+      return;
+    }
+    if (await state.rules.isIncluded(relPath)) return;
+    this.buffers.add(key);
+    await this.processFiles([{ state, relPath, text }], signal);
   }
 
   /** Why a file is not indexed (the rule and where it comes from), or undefined if it is. */
@@ -180,6 +202,7 @@ export class WorkspaceIndex {
   async isStale(folder: string, relPath: string): Promise<boolean> {
     const entry = this.folders.find((f) => f.folder === folder)?.table.files.get(relPath);
     if (!entry) return true;
+    if (this.buffers.has(`${folder}\0${relPath}`)) return false; // re-indexed on every (debounced) edit
     try {
       const s = await stat(join(folder, relPath));
       return s.size !== entry.size || s.mtimeMs !== entry.mtimeMs;
@@ -213,7 +236,7 @@ export class WorkspaceIndex {
     this.lastFlush = Date.now();
   }
 
-  private async processFiles(work: { state: FolderState; relPath: string }[], signal?: AbortSignal): Promise<void> {
+  private async processFiles(work: { state: FolderState; relPath: string; text?: string }[], signal?: AbortSignal): Promise<void> {
     this.report({ state: 'indexing', message: undefined });
     let toEmbed = new Map<string, string>();
     const embedPending = async () => {
@@ -229,14 +252,14 @@ export class WorkspaceIndex {
       if (Date.now() - this.lastFlush > FLUSH_INTERVAL_MS) this.flush();
     };
     try {
-      for (const { state, relPath } of work) {
+      for (const { state, relPath, text } of work) {
         signal?.throwIfAborted();
         if (this.paused) {
           this.flush();
           await new Promise<void>((r) => this.resumeWaiters.push(r));
           this.report({ state: 'indexing' });
         }
-        const entry = await this.indexFile(state, relPath);
+        const entry = await this.indexFile(state, relPath, text);
         if (entry) for (const c of this.missingVectors(entry.chunks)) toEmbed.set(c.hash, c.text);
         if (toEmbed.size >= EMBED_GROUP) await embedPending();
         this.report({});
@@ -249,7 +272,7 @@ export class WorkspaceIndex {
   }
 
   /** Reads, checks, extracts and chunks one file; returns its entry, or undefined if skipped or gone. */
-  private async indexFile(state: FolderState, relPath: string): Promise<FileEntry | undefined> {
+  private async indexFile(state: FolderState, relPath: string, bufferText?: string): Promise<FileEntry | undefined> {
     if (!languageOf(relPath)) {
       // Not a format we extract prose from (JSON, images, …): not even read.
       this.forget(state, relPath, NO_PROSE_REASON);
@@ -257,17 +280,18 @@ export class WorkspaceIndex {
     }
     const path = join(state.folder, relPath);
     let bytes: Buffer;
-    let info;
+    let info: { size: number; mtimeMs: number };
     try {
-      info = await stat(path);
-      bytes = await readFile(path);
+      // An open buffer has no size or mtime on disk: -1 makes the next scan after it closes read the file.
+      info = bufferText === undefined ? await stat(path) : { size: -1, mtimeMs: -1 };
+      bytes = bufferText === undefined ? await readFile(path) : Buffer.from(bufferText);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') this.forget(state, relPath);
       else this.forget(state, relPath, { rule: `unreadable (${code})`, source: 'file system' });
       return undefined;
     }
-    const skip = info.size > this.settings.maxFileBytes ? sizeReason(this.settings.maxFileBytes) : classifyContent(relPath, bytes);
+    const skip = bytes.length > this.settings.maxFileBytes ? sizeReason(this.settings.maxFileBytes) : classifyContent(relPath, bytes);
     if (skip) {
       this.forget(state, relPath, skip);
       return undefined;
