@@ -16,7 +16,7 @@ import {
 } from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { createClient } from '../client/createClient';
-import { EngineStatusNotification, IndexStatusNotification, type EngineStatus, type IndexStatus } from '../shared/protocol';
+import { EngineStatusNotification, IndexStatusNotification, SetIndexingRequest, type EngineStatus, type IndexStatus } from '../shared/protocol';
 import { Config } from './config';
 import { describeError, Log, sentence } from './log';
 import { statusView } from './statusText';
@@ -70,8 +70,23 @@ export class Ctx implements Disposable {
         this.log.info('The workspace is now trusted: restarting the engine so it indexes the workspace.');
         void this.restart();
       }),
+      window.onDidChangeWindowState((state) => this.pauseWhileUnfocused(state.focused)),
     );
     extension.subscriptions.push(this);
+  }
+
+  /** With t5Semantic.index.pauseWhenUnfocused, indexing pauses while another window has focus (never undoing a pause the user asked for). */
+  private pausedForFocus = false;
+  private pauseWhileUnfocused(focused: boolean): void {
+    const client = this.runningClient;
+    if (!client) return;
+    if (!focused && this.config.index.pauseWhenUnfocused && !this.indexPaused) {
+      this.pausedForFocus = true;
+      void client.sendRequest(SetIndexingRequest, { action: 'pause' }).catch(() => undefined);
+    } else if (focused && this.pausedForFocus) {
+      this.pausedForFocus = false;
+      void client.sendRequest(SetIndexingRequest, { action: 'resume' }).catch(() => undefined);
+    }
   }
 
   get status(): EngineStatus {

@@ -54,14 +54,18 @@ export class IndexHost {
       return;
     }
     this.modelId = engine.info.id;
-    this.index = new WorkspaceIndex(
+    const index: WorkspaceIndex = new WorkspaceIndex(
       this.folders(),
       engine,
       join(this.storagePath, 'index'),
       { ...settings.index, ...excludes, pooling: settings.pooling, layer: undefined },
       (m) => this.log(m),
-      (p) => this.onProgress(p),
+      // A closed index may still finish a step: its progress must not overwrite the new one's.
+      (p) => {
+        if (this.index === index) this.onProgress(p);
+      },
     );
+    this.index = index;
     this.run('Indexing workspace', (index, signal) => index.update(signal));
   }
 
@@ -84,7 +88,9 @@ export class IndexHost {
 
   /** An editor's text changed (debounced by the caller) or, with `text` undefined, the editor closed. */
   bufferChanged(path: string, text: string | undefined): void {
-    this.run('Updating index', (index, signal) => index.updateBuffer(path, text, signal));
+    // During a long update the editor's text jumps its queue instead of waiting for the whole scan.
+    if (this.index?.isBusy) void this.index.updateBuffer(path, text, this.abort.signal).catch((e) => this.log(`Indexing an editor failed: ${e}`));
+    else this.run('Updating index', (index, signal) => index.updateBuffer(path, text, signal));
   }
 
   pause(): void {

@@ -57,6 +57,8 @@ export interface IndexSettingsShared {
   minWords: number;
   /** How vectors are stored on disk. */
   quantization: 'int8' | 'fp16' | 'fp32';
+  /** Pause indexing while the VS Code window is not focused. */
+  pauseWhenUnfocused: boolean;
 }
 
 export const DEFAULT_SETTINGS: Readonly<EngineSettings> = Object.freeze({
@@ -76,6 +78,7 @@ export const DEFAULT_SETTINGS: Readonly<EngineSettings> = Object.freeze({
     maxFileBytes: 1_000_000,
     minWords: 4,
     quantization: 'int8',
+    pauseWhenUnfocused: false,
   }) as IndexSettingsShared,
   duplicates: Object.freeze({
     // Off until the detector's full scan scales past a few thousand texts (see duplicates/detector.ts).

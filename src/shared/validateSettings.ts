@@ -54,6 +54,7 @@ const INDEX_RULES: Readonly<Record<keyof IndexSettingsShared, Rule>> = Object.fr
   maxFileBytes: { expected: 'an integer ≥ 1', check: integerAtLeast(1) },
   minWords: { expected: 'an integer ≥ 0', check: integerAtLeast(0) },
   quantization: { expected: 'one of int8, fp16, fp32', check: (v) => v === 'int8' || v === 'fp16' || v === 'fp32' },
+  pauseWhenUnfocused: { expected: 'a boolean', check: (v) => typeof v === 'boolean' },
 });
 
 const SEVERITIES: readonly DuplicateSeverity[] = Object.freeze(['error', 'warning', 'information', 'hint']);

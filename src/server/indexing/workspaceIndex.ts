@@ -61,6 +61,9 @@ export class WorkspaceIndex {
   private paused = false;
   private resumeWaiters: (() => void)[] = [];
   private lastFlush = Date.now();
+  /** Set while processFiles runs; open editors' updates then jump the queue through `urgent`. */
+  private busy = false;
+  private readonly urgent: { state: FolderState; relPath: string; text?: string }[] = [];
   /** Open editor buffers indexed in place of the file on disk, by folder + path. */
   private readonly buffers = new Set<string>();
   /** Files whose chunks still lack vectors, by folder + path. */
@@ -86,6 +89,11 @@ export class WorkspaceIndex {
       this.folders.push({ folder, rules: new FileRules(folder, settings), table });
       for (const [relPath, entry] of table.files) this.addLexical(folder, relPath, entry.chunks);
     }
+  }
+
+  /** Whether an update is running (editor updates sent now are taken first by it). */
+  get isBusy(): boolean {
+    return this.busy;
   }
 
   get status(): IndexProgress {
@@ -168,12 +176,15 @@ export class WorkspaceIndex {
     const [state, relPath] = located;
     const key = `${state.folder}\0${relPath}`;
     if (text === undefined) {
-      if (this.buffers.delete(key)) await this.processFiles([{ state, relPath }], signal);
+      if (!this.buffers.delete(key)) return;
+      if (this.busy) this.urgent.push({ state, relPath });
+      else await this.processFiles([{ state, relPath }], signal);
       return;
     }
     if (await state.rules.isIncluded(relPath)) return;
     this.buffers.add(key);
-    await this.processFiles([{ state, relPath, text }], signal);
+    if (this.busy) this.urgent.push({ state, relPath, text });
+    else await this.processFiles([{ state, relPath, text }], signal);
   }
 
   /** Why a file is not indexed (the rule and where it comes from), or undefined if it is. */
@@ -251,8 +262,13 @@ export class WorkspaceIndex {
       this.settleWaiting();
       if (Date.now() - this.lastFlush > FLUSH_INTERVAL_MS) this.flush();
     };
+    this.busy = true;
+    let next = 0;
     try {
-      for (const { state, relPath, text } of work) {
+      // What the user has open goes first, even in the middle of a long scan.
+      do {
+      for (let item = this.urgent.shift() ?? work[next++]; item; item = this.urgent.shift() ?? work[next++]) {
+        const { state, relPath, text } = item;
         signal?.throwIfAborted();
         if (this.paused) {
           this.flush();
@@ -265,7 +281,9 @@ export class WorkspaceIndex {
         this.report({});
       }
       await embedPending();
+      } while (this.urgent.length); // an editor may have changed during the last embedding
     } finally {
+      this.busy = false;
       this.flush();
       this.report({ state: this.paused ? 'paused' : 'idle' });
     }
