@@ -22,6 +22,7 @@ import {
   vsixPath,
   type CodeServer,
 } from '../support/codeServer';
+import { openFile, quickInput, quickInputBox, quickInputRows, runCommand } from '../support/workbench';
 
 const MODEL = resolve(ROOT, '..', 'shared', 'golden', 'tiny-st5');
 /** The paragraph both files contain, on line 5 of each. */
@@ -76,40 +77,6 @@ async function withArtifacts(name: string, fn: () => Promise<void>): Promise<voi
     if (err.stack?.includes(original)) err.stack = err.stack.replace(original, err.message);
     throw err;
   }
-}
-
-function quickInput(p: Page) {
-  return p.locator('.quick-input-widget');
-}
-
-function quickInputBox(p: Page) {
-  return p.locator('.quick-input-widget input[role="combobox"]');
-}
-
-function quickInputRows(p: Page) {
-  return p.locator('.quick-input-widget .quick-input-list .monaco-list-row');
-}
-
-/** Ctrl+P, type the file name, Enter; waits until it is the active tab with its text shown. */
-async function openFile(p: Page, file: string, expectText: string): Promise<void> {
-  await p.keyboard.press('Control+P');
-  await quickInputBox(p).waitFor({ state: 'visible', timeout: 30_000 });
-  await p.keyboard.type(file);
-  await quickInputRows(p).filter({ hasText: file }).first().waitFor({ state: 'visible', timeout: 30_000 });
-  await p.keyboard.press('Enter');
-  await p.locator('.tabs-container .tab.active').filter({ hasText: file }).waitFor({ timeout: 30_000 });
-  await p.locator('.editor-group-container.active .monaco-editor .view-lines').filter({ hasText: expectText }).first().waitFor({ timeout: 30_000 });
-}
-
-/** F1, type the command's title, wait for it in the list, Enter. */
-async function runCommand(p: Page, title: string): Promise<void> {
-  await p.keyboard.press('F1');
-  const input = quickInputBox(p);
-  await input.waitFor({ state: 'visible', timeout: 30_000 });
-  await p.keyboard.type(title);
-  const short = title.includes(': ') ? title.slice(title.indexOf(': ') + 2) : title;
-  await quickInputRows(p).filter({ hasText: short }).first().waitFor({ state: 'visible', timeout: 30_000 });
-  await p.keyboard.press('Enter');
 }
 
 /** Waits until a status bar entry mentions T5 and says ready (or error, which fails at once); returns its text. */

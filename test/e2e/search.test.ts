@@ -23,6 +23,7 @@ import {
   vsixPath,
   type CodeServer,
 } from '../support/codeServer';
+import { activeEditorShows, openFile, quickInput, quickInputBox, quickInputRows, runCommand } from '../support/workbench';
 
 const MODEL = resolve(ROOT, '..', 'shared', 'golden', 'tiny-st5');
 const DARK = 'Default Dark Modern';
@@ -92,9 +93,6 @@ async function withArtifacts(name: string, fn: () => Promise<void>): Promise<voi
   }
 }
 
-const quickInput = (p: Page) => p.locator('.quick-input-widget');
-const quickInputBox = (p: Page) => p.locator('.quick-input-widget input[role="combobox"]');
-const quickInputRows = (p: Page) => p.locator('.quick-input-widget .quick-input-list .monaco-list-row');
 const statusItems = (p: Page) => p.locator('.part.statusbar .statusbar-item');
 
 /**
@@ -103,29 +101,6 @@ const statusItems = (p: Page) => p.locator('.part.statusbar .statusbar-item');
  */
 function panel(p: Page): FrameLocator {
   return p.frameLocator('iframe.webview.ready[src*="extensionId=t5-semantic.t5-semantic-search"]').frameLocator('iframe#active-frame');
-}
-
-async function runCommand(p: Page, title: string): Promise<void> {
-  await p.keyboard.press('F1');
-  await quickInputBox(p).waitFor({ state: 'visible', timeout: 30_000 });
-  await p.keyboard.type(title);
-  const short = title.slice(title.indexOf(': ') + 2);
-  await quickInputRows(p).filter({ hasText: short }).first().waitFor({ state: 'visible', timeout: 30_000 });
-  await p.keyboard.press('Enter');
-}
-
-async function openFile(p: Page, file: string, expectText: string): Promise<void> {
-  await p.keyboard.press('Control+P');
-  await quickInputBox(p).waitFor({ state: 'visible', timeout: 30_000 });
-  await p.keyboard.type(file);
-  await quickInputRows(p).filter({ hasText: file }).first().waitFor({ state: 'visible', timeout: 30_000 });
-  await p.keyboard.press('Enter');
-  await activeEditorShows(p, file, expectText);
-}
-
-async function activeEditorShows(p: Page, file: string, text: string): Promise<void> {
-  await p.locator('.tabs-container .tab.active').filter({ hasText: file }).waitFor({ timeout: 30_000 });
-  await p.locator('.editor-group-container.active .monaco-editor .view-lines').filter({ hasText: text }).first().waitFor({ timeout: 30_000 });
 }
 
 /** Waits for "T5: ready" in the status bar (the engine is up and the index idle or not yet reporting). */

@@ -15,6 +15,14 @@ import { FIXTURE_FILES, makeWorkspace } from '../support/workspaceFixture';
 
 const model = { model: goldenDir('tiny-st5'), offline: true, threads: 1 };
 const details = (s: Sidecar) => s.connection.sendRequest(IndexDetailsRequest);
+/** A note's text as the index stores it (heading, blank line, paragraph). */
+const noteText = (n: number) => `Note ${n}\n\nParagraph number ${n} talks about topic ${n % 37} and detail ${n * 7}.`;
+/** `count` one-paragraph Markdown notes: enough work for indexing to be caught mid-way. */
+function notesWorkspace(count: number): string {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < count; i++) files[`notes/n${i}.md`] = `# ${noteText(i)}\n`;
+  return makeWorkspace(files);
+}
 
 describe('workspace index through the sidecar', { timeout: 120_000 }, () => {
   let sidecar: Sidecar;
@@ -142,9 +150,7 @@ describe('index robustness', () => {
   });
 
   it('survives SIGKILL while writing: the next start finds a consistent index and resumes without redoing finished work', async () => {
-    const files: Record<string, string> = {};
-    for (let i = 0; i < 1500; i++) files[`notes/n${i}.md`] = `# Note ${i}\n\nParagraph number ${i} talks about topic ${i % 37} and detail ${i * 7}.\n`;
-    const root = makeWorkspace(files);
+    const root = notesWorkspace(1500);
     const storage = mkdtempSync(join(tmpdir(), 't5-kill-'));
     const first = await startSidecar(model, storage, { folders: [root], trusted: true });
     // Kill as soon as one flush has finished (a manifest lists a segment) while indexing goes on.
@@ -180,7 +186,7 @@ describe('index robustness', () => {
       assert.ok(d.embeddedThisSession < 1500, `resumed: embedded ${d.embeddedThisSession} of 1500 after the restart`);
       // Every stored vector matches a fresh embedding of its chunk's text (up to int8 rounding).
       for (const n of [0, 321, 777, 1234, 1499]) {
-        const text = `Note ${n}\n\nParagraph number ${n} talks about topic ${n % 37} and detail ${n * 7}.`;
+        const text = noteText(n);
         const { hits } = await second.connection.sendRequest(SearchRequest, { query: text, mode: 'semantic', topK: 1 });
         assert.equal(hits[0].path, `notes/n${n}.md`);
         assert.equal(hits[0].text, text);
@@ -192,9 +198,7 @@ describe('index robustness', () => {
   });
 
   it('indexes an open editor first, in the middle of a long scan', async () => {
-    const files: Record<string, string> = {};
-    for (let i = 0; i < 1500; i++) files[`notes/n${i}.md`] = `# Note ${i}\n\nParagraph number ${i} talks about topic ${i % 37} and detail ${i * 7}.\n`;
-    const root = makeWorkspace(files);
+    const root = notesWorkspace(1500);
     const sidecar = await startSidecar(model, undefined, { folders: [root], trusted: true });
     try {
       await new Promise<void>((resolve) => {
