@@ -4,7 +4,6 @@
  */
 import { LSPErrorCodes, ResponseError, type CancellationToken, type WorkDoneProgressReporter } from 'vscode-languageserver/node';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import picomatch from 'picomatch';
 import {
   ErrorCodes,
   type EmbedResult,
@@ -12,11 +11,13 @@ import {
   type Pooling,
   type SearchParams,
   type SearchResult,
+  type SearchResultHit,
   type SimilarResult,
   type WhyNotIndexedResult,
 } from '../shared/protocol';
 import type { IndexHost } from './indexHost';
-import { search } from './search/search';
+import { searchFilter, validateSearchScope } from './search/filters';
+import { searchWithMisses, type SearchHit } from './search/search';
 import type { EmbedOptions, Engine } from './engine/engine';
 import { ModelError } from './model/modelError';
 import { cosine } from './engine/pooling';
@@ -78,42 +79,36 @@ export async function similar(engine: Engine, raw: unknown, token: CancellationT
 }
 
 
-/** Kinds of text the "comments" and "docs" filters select. */
-const COMMENT_KINDS = new Set(['comment', 'doc-comment', 'docstring']);
-
 export async function searchWorkspace(engine: Engine, indexHost: IndexHost, raw: unknown): Promise<SearchResult> {
-  const params: SearchParams = validateSearchParams(raw);
+  const params: SearchParams = { ...validateSearchParams(raw), ...validateSearchScope(raw) };
   const index = indexHost.current;
   if (!index) return { hits: [], status: indexHost.currentStatus };
-  const include = params.include?.length ? picomatch(params.include, { dot: true }) : undefined;
-  const exclude = params.exclude?.length ? picomatch(params.exclude, { dot: true }) : undefined;
-  const languages = params.languages?.length ? new Set(params.languages) : undefined;
-  const hits = await search(index, engine, params.query, {
+  const { hits, misses } = await searchWithMisses(index, engine, params.query, {
     mode: params.mode ?? 'hybrid',
     topK: params.topK ?? 20,
     perFile: params.perFile ?? 3,
-    filter: (_folder, relPath, chunk) =>
-      (!include || include(relPath)) &&
-      (!exclude || !exclude(relPath)) &&
-      (!languages || languages.has(chunk.language)) &&
-      (params.kinds === undefined || params.kinds === 'both' || (params.kinds === 'comments') === COMMENT_KINDS.has(chunk.kind)),
+    minScore: params.minScore,
+    reject: searchFilter(params),
   });
+  const result: SearchResult = { hits: hits.map(toResultHit), status: indexHost.currentStatus };
+  if (misses.length) result.nearestMisses = misses.map((m) => ({ ...toResultHit(m), missReason: m.reason, missDetail: m.detail }));
+  return result;
+}
+
+function toResultHit(h: SearchHit): SearchResultHit {
   return {
-    hits: hits.map((h) => ({
-      uri: pathToFileURL(`${h.folder}/${h.relPath}`).href,
-      path: h.relPath,
-      range: h.chunk.range,
-      text: h.chunk.text,
-      kind: h.chunk.kind,
-      symbol: h.chunk.symbol,
-      language: h.chunk.language,
-      score: h.score,
-      semanticRank: h.semanticRank,
-      semanticScore: h.semanticScore,
-      keywordRank: h.keywordRank,
-      keywordScore: h.keywordScore,
-    })),
-    status: indexHost.currentStatus,
+    uri: pathToFileURL(`${h.folder}/${h.relPath}`).href,
+    path: h.relPath,
+    range: h.chunk.range,
+    text: h.chunk.text,
+    kind: h.chunk.kind,
+    symbol: h.chunk.symbol,
+    language: h.chunk.language,
+    score: h.score,
+    semanticRank: h.semanticRank,
+    semanticScore: h.semanticScore,
+    keywordRank: h.keywordRank,
+    keywordScore: h.keywordScore,
   };
 }
 

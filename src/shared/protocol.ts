@@ -137,7 +137,12 @@ export interface SearchParams {
   exclude?: string[];
   /** Which kinds of text: source comments, docs (Markdown, rst, …), or both (default). */
   kinds?: 'comments' | 'docs' | 'both';
+  /** VS Code language ids (`typescript`, `markdown`, …); only text from files of these languages. */
   languages?: string[];
+  /** A file: URI of a folder: only files under it (the panel's "only in the active editor's folder"). */
+  folder?: string;
+  /** Cosine floor for the semantic side: a hit below it (and without a keyword match) is not shown. */
+  minScore?: number;
   workDoneToken?: string | number;
 }
 
@@ -158,8 +163,20 @@ export interface SearchResultHit {
   keywordScore?: number;
 }
 
+/** Why a nearest miss was cut: one of the filters, the score floor, or no keyword match in keyword mode. */
+export type SearchMissReason = 'include' | 'exclude' | 'kind' | 'language' | 'folder' | 'belowFloor' | 'noKeywordMatch';
+
+/** A candidate that ranked well but was cut, shown when nothing is left so the user sees why. */
+export interface SearchMiss extends SearchResultHit {
+  missReason: SearchMissReason;
+  /** One sentence for people, e.g. "language python is not one of typescript, markdown". */
+  missDetail: string;
+}
+
 export interface SearchResult {
   hits: SearchResultHit[];
+  /** Only when `hits` is empty: the best few candidates the filters or the floor cut, best first. */
+  nearestMisses?: SearchMiss[];
   /** How much of the workspace the results come from. */
   status: IndexStatus;
 }
