@@ -49,6 +49,9 @@ export interface SidecarOptions {
   /** VS Code's files.exclude / search.exclude. */
   filesExclude?: Record<string, boolean>;
   searchExclude?: Record<string, boolean>;
+  /** Run the sidecar as this user and group (tests running as root use it to make permissions bite). */
+  uid?: number;
+  gid?: number;
 }
 
 export async function startSidecar(
@@ -57,7 +60,7 @@ export async function startSidecar(
   options: SidecarOptions = {},
 ): Promise<Sidecar> {
   // No execArgv: the bundle runs as VS Code runs it, not under the test's TypeScript loader.
-  const child = fork(join(repoRoot, 'dist/server.js'), ['--node-ipc'], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [] });
+  const child = fork(join(repoRoot, 'dist/server.js'), ['--node-ipc'], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [], uid: options.uid, gid: options.gid });
   const connection = createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
   // fp32 unless a test asks otherwise: parity tests compare against the reference outputs.
   let current: EngineSettings = { ...DEFAULT_SETTINGS, precision: 'fp32', ...settings };
