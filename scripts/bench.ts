@@ -3,8 +3,9 @@
  *   --folder <path>   a real repository to index (default: this repository); repeatable
  *   --files <n>       size of the generated workspace (default 5000; the 20,000-file run is in test/integration)
  *   --model small|tiny  the generated model to index with (default small: T5-small shape)
- *   --only a,b        sections: throughput, index, quant
+ *   --only a,b        sections: throughput, index, quant, host (the extension in code-server)
  *   --texts <n>       chunks in the throughput mix (default 1000); --reps <n> repetitions (default 3)
+ *   --host-files <n>  the workspace the extension host section indexes in code-server (default 20000)
  * Writes bench-results.json beside the table. Every figure comes from the real sidecar or the engine.
  */
 import { appendFileSync, cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -23,15 +24,17 @@ import { goldenDir, repoRoot } from '../test/support/paths';
 import { cpuSeconds, peakRssBytes } from '../test/support/processStats';
 import { startSidecar } from '../test/support/sidecar';
 import { chunkTexts, indexableFiles, throughput } from './benchThroughput';
+import { hostBench } from './benchHost';
 
 const { values } = parseArgs({
   options: {
     folder: { type: 'string', multiple: true },
     files: { type: 'string', default: '5000' },
     model: { type: 'string', default: 'small' },
-    only: { type: 'string', default: 'throughput,index,quant' },
+    only: { type: 'string', default: 'throughput,index,quant,host' },
     texts: { type: 'string', default: '1000' },
     reps: { type: 'string', default: '3' },
+    'host-files': { type: 'string', default: '20000' },
   },
 });
 const sections = new Set(values.only!.split(','));
@@ -155,6 +158,11 @@ if (sections.has('quant')) {
   console.log('\nStored vectors vs fp32: top-10 neighbour overlap (chunks from the first --folder)');
   console.table(rows);
   results.quantization = rows;
+}
+
+if (sections.has('host')) {
+  // The extension in code-server: activation, cold start, and the host's event loop while the sidecar indexes.
+  results.host = await hostBench({ files: Number(values['host-files']), model: goldenDir('tiny-st5'), baselineSeconds: 8, indexTimeoutSeconds: 150 });
 }
 
 writeFileSync(join(repoRoot, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -1,6 +1,8 @@
 /**
  * @file The extension's entry point: a composition root that wires the context, the commands and the engine.
  */
+// First import: hostStats notes when the bundle started running (it is a no-op unless T5_SEMANTIC_HOST_STATS is set).
+import { hostStats } from './hostStats';
 import { window, type ExtensionContext } from 'vscode';
 import { registerCommands } from './commands';
 import { Ctx } from './ctx';
@@ -10,10 +12,13 @@ import { describeError } from './log';
 let ctx: Ctx | undefined;
 
 export async function activate(context: ExtensionContext): Promise<void> {
+  hostStats?.activationStarted();
   try {
     ctx = new Ctx(context);
     registerCommands(ctx);
+    hostStats?.watch(ctx);
     await ctx.start();
+    hostStats?.mark('activateReturned');
   } catch (error) {
     ctx?.log.error('Activation failed', error);
     void window.showErrorMessage(`T5 Semantic Search could not start its engine: ${describeError(error)}`, 'Show Logs').then((picked) => {
@@ -24,6 +29,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
 }
 
 export async function deactivate(): Promise<void> {
+  hostStats?.dispose();
   await ctx?.stop();
   ctx = undefined;
 }
