@@ -42,7 +42,7 @@ export function searchQuickPick(ctx: Ctx): Handler {
       try {
         const result = await client.sendRequest(
           SearchRequest,
-          searchParams({ query: query.trim(), mode: 'hybrid', include: [], exclude: [], kinds: 'both' }),
+          searchParams({ query: query.trim(), mode: 'hybrid', include: [], exclude: [], kinds: 'both', languages: [], currentFolder: false }),
           source.token,
         );
         if (source.token.isCancellationRequested) return;

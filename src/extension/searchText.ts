@@ -47,7 +47,8 @@ export function panelStatus(engine: EngineStatus, index: IndexStatus | undefined
   return { engine: engine.state, engineMessage: engine.message, index, trusted };
 }
 
-export function searchParams(q: SearchQuery): SearchParams {
+/** `folder`: the file: URI of the active editor's folder, when the page asked for the current folder only. */
+export function searchParams(q: SearchQuery, folder?: string): SearchParams {
   return {
     query: q.query,
     mode: q.mode,
@@ -56,7 +57,25 @@ export function searchParams(q: SearchQuery): SearchParams {
     include: q.include.length ? q.include : undefined,
     exclude: q.exclude.length ? q.exclude : undefined,
     kinds: q.kinds,
+    languages: q.languages.length ? q.languages.map((l) => l.toLowerCase()) : undefined,
+    folder: q.currentFolder ? folder : undefined,
   };
+}
+
+/**
+ * The folder of the active editor's file as the "current folder" filter needs it: its URI for the
+ * search, and for the label its path relative to the workspace folder (the folder's name at the root).
+ * Undefined for an untitled or non-file document, or a file outside every workspace folder.
+ */
+export function activeFolder(fileUri: string | undefined, workspaceFolders: readonly { uri: string; name: string }[]): { uri: string; label: string } | undefined {
+  if (!fileUri?.startsWith('file:')) return undefined;
+  const dir = fileUri.slice(0, fileUri.lastIndexOf('/'));
+  const root = workspaceFolders
+    .filter((f) => dir === f.uri.replace(/\/$/, '') || dir.startsWith(`${f.uri.replace(/\/$/, '')}/`))
+    .sort((a, b) => b.uri.length - a.uri.length)[0];
+  if (!root) return undefined;
+  const rel = dir.slice(root.uri.replace(/\/$/, '').length + 1);
+  return { uri: dir, label: rel ? decodeURIComponent(rel) : root.name };
 }
 
 /** A selection as a one-line query: whitespace collapsed, comment markers kept (they are part of the text). */

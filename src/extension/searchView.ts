@@ -23,7 +23,7 @@ import { parseFromWebview, type FromWebview, type SearchMode, type ToWebview } f
 import type { Ctx } from './ctx';
 import { describeError, sentence } from './log';
 import { makeNonce, panelHtml } from './searchHtml';
-import { panelStatus, searchLogLine, searchParams } from './searchText';
+import { activeFolder, panelStatus, searchLogLine, searchParams } from './searchText';
 
 export const SEARCH_VIEW_ID = 't5Semantic.searchView';
 
@@ -41,6 +41,8 @@ export class SearchViewProvider implements WebviewViewProvider, Disposable {
       window.registerWebviewViewProvider(SEARCH_VIEW_ID, this),
       ctx.onDidChangeStatus(() => this.postStatus()),
       workspace.onDidGrantWorkspaceTrust(() => this.postStatus()),
+      window.onDidChangeActiveTextEditor(() => this.postActiveFolder()),
+      workspace.onDidChangeWorkspaceFolders(() => this.postActiveFolder()),
     );
   }
 
@@ -100,6 +102,17 @@ export class SearchViewProvider implements WebviewViewProvider, Disposable {
     this.post({ type: 'status', status: this.status() });
   }
 
+  /** The folder of the active editor (or, with the focus elsewhere, of a visible one) for "current folder". */
+  private activeFolder(): { uri: string; label: string } | undefined {
+    const editor = window.activeTextEditor ?? window.visibleTextEditors[0];
+    const folders = (workspace.workspaceFolders ?? []).map((f) => ({ uri: f.uri.toString(), name: f.name }));
+    return activeFolder(editor?.document.uri.toString(), folders);
+  }
+
+  private postActiveFolder(): void {
+    this.post({ type: 'activeFolder', folder: this.activeFolder()?.label });
+  }
+
   private flushQueued(): void {
     const queued = this.queued;
     this.queued = undefined;
@@ -117,6 +130,7 @@ export class SearchViewProvider implements WebviewViewProvider, Disposable {
       case 'ready':
         this.pageReady = true;
         this.postStatus();
+        this.postActiveFolder();
         this.flushQueued();
         break;
       case 'search':
@@ -151,10 +165,10 @@ export class SearchViewProvider implements WebviewViewProvider, Disposable {
     }
     const started = Date.now();
     try {
-      const result = await client.sendRequest(SearchRequest, searchParams(message), source.token);
+      const result = await client.sendRequest(SearchRequest, searchParams(message, this.activeFolder()?.uri), source.token);
       if (source.token.isCancellationRequested) return;
       this.ctx.log.trace(searchLogLine(result.hits.length, Date.now() - started, result.status));
-      this.post({ type: 'results', requestId, query: message.query, hits: result.hits, status: result.status });
+      this.post({ type: 'results', requestId, query: message.query, hits: result.hits, nearestMisses: result.nearestMisses, status: result.status });
     } catch (error) {
       if (source.token.isCancellationRequested) return;
       this.ctx.log.error('Search failed', error);

@@ -169,7 +169,7 @@ export type SearchMissReason = 'include' | 'exclude' | 'kind' | 'language' | 'fo
 /** A candidate that ranked well but was cut, shown when nothing is left so the user sees why. */
 export interface SearchMiss extends SearchResultHit {
   missReason: SearchMissReason;
-  /** One sentence for people, e.g. "language python is not one of typescript, markdown". */
+  /** One sentence for people, e.g. "markdown, not rust" (a language filter) or "excluded by docs/**". */
   missDetail: string;
 }
 
@@ -293,6 +293,61 @@ export const DuplicateGroupsRequest = new RequestType<DuplicateGroupsParams, Dup
 
 /** Sent by the client ("Ignore this copy"): appends a fingerprint to `.vscode/t5-semantic-ignore.json` and republishes diagnostics. */
 export const IgnoreDuplicateRequest = new RequestType<IgnoreDuplicateParams, IgnoreDuplicateResult, void>('t5Semantic/ignoreDuplicate');
+
+/** A text at its place in the workspace, as the calibration page lists it. */
+export interface DuplicateTextRef {
+  uri: string;
+  /** Path relative to its workspace folder, with `/`. */
+  path: string;
+  range: ChunkRange;
+  text: string;
+}
+
+/** Two distinct texts scored just below a grade's threshold: what raising the threshold would cost. */
+export interface NearMissPair {
+  similarity: number;
+  a: DuplicateTextRef;
+  b: DuplicateTextRef;
+}
+
+/** For one grade: how similar each distinct text is to its nearest other text. */
+export interface SimilarityHistogram {
+  grade: 'near' | 'paraphrase';
+  /** near: Jaccard of word 3-shingles; paraphrase: cosine of the index's vectors. */
+  measure: 'jaccard' | 'cosine';
+  threshold: number;
+  /** Texts whose nearest neighbour was measured. */
+  texts: number;
+  /** Equal-width bins, lowest first; a bin holds `from` ≤ score < `to` (the last one includes `to`). */
+  bins: { from: number; to: number; count: number }[];
+  /** Texts whose nearest neighbour is at or above the threshold. */
+  atOrAbove: number;
+  /** Of the nearest-neighbour scores; absent when no text was measured. */
+  quantiles?: { p50: number; p90: number; p99: number; max: number };
+  /** The most similar pairs under the threshold, best first. */
+  nearMisses: NearMissPair[];
+}
+
+export interface DuplicateHistogramParams {
+  /** Most bins per histogram (default 20). */
+  bins?: number;
+  /** Near-miss pairs per grade (default 10). */
+  nearMisses?: number;
+  /** At most this many texts are measured against all others (default 2000), so a large workspace stays fast. */
+  sample?: number;
+}
+
+export interface DuplicateHistogramResult {
+  /** Distinct texts eligible for comparison (long enough, not boilerplate). */
+  forms: number;
+  /** Of them, how many were measured against all the others. */
+  sampled: number;
+  histograms: SimilarityHistogram[];
+  millis: number;
+}
+
+/** Sent by the client ("Show Similarity Histogram", `dupes --histogram`): score distributions and near misses, to calibrate the thresholds. */
+export const DuplicateHistogramRequest = new RequestType<DuplicateHistogramParams, DuplicateHistogramResult, void>('t5Semantic/duplicateHistogram');
 
 /** Sent by the server after each detection run, so a view can refresh. */
 export const DuplicatesChangedNotification = new NotificationType<{ groups: number; stats: DuplicateStats }>('t5Semantic/duplicatesChanged');

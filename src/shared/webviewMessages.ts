@@ -5,13 +5,14 @@
  * reason) for anything that is not exactly one of these shapes. Type-only imports keep this module free of
  * runtime dependencies, so the browser bundle can import it too.
  */
-import type { ChunkRange, EngineState, IndexStatus, SearchResultHit } from './protocol';
+import type { ChunkRange, EngineState, IndexStatus, SearchMiss, SearchMissReason, SearchResultHit } from './protocol';
 
 export type SearchMode = 'hybrid' | 'semantic' | 'keyword';
 export type SearchKinds = 'comments' | 'docs' | 'both';
 
 export const SEARCH_MODES: readonly SearchMode[] = Object.freeze(['hybrid', 'semantic', 'keyword']);
 export const SEARCH_KINDS: readonly SearchKinds[] = Object.freeze(['both', 'comments', 'docs']);
+export const MISS_REASONS: readonly SearchMissReason[] = Object.freeze(['include', 'exclude', 'kind', 'language', 'folder', 'belowFloor', 'noKeywordMatch']);
 
 /** What the panel needs to know about the engine and the index to pick its state. */
 export interface PanelStatus {
@@ -32,13 +33,19 @@ export interface SearchQuery {
   include: string[];
   exclude: string[];
   kinds: SearchKinds;
+  /** VS Code language ids; empty means every language. */
+  languages: string[];
+  /** Only the folder of the active editor (the extension knows which; the page only asks). */
+  currentFolder: boolean;
 }
 
 // ---- extension → webview -------------------------------------------------------------------------
 
 export type ToWebview =
   | { type: 'status'; status: PanelStatus }
-  | { type: 'results'; requestId: number; query: string; hits: SearchResultHit[]; status: IndexStatus }
+  | { type: 'results'; requestId: number; query: string; hits: SearchResultHit[]; nearestMisses?: SearchMiss[]; status: IndexStatus }
+  /** The active editor's folder, relative to its workspace folder, for the "current folder" filter's label; undefined when none. */
+  | { type: 'activeFolder'; folder?: string }
   | { type: 'searchError'; requestId: number; message: string }
   /** Fill the query box (from "Find Text Similar to the Selection" / "Focus Search Panel") and search. */
   | { type: 'setQuery'; query: string; mode?: SearchMode };
@@ -55,6 +62,7 @@ export type FromWebview =
 /** Longest query or glob list the extension accepts from the webview. */
 const MAX_QUERY_CHARS = 10_000;
 const MAX_GLOBS = 50;
+const MAX_LANGUAGES = 50;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -74,6 +82,11 @@ function isStringArray(v: unknown, max: number): v is string[] {
 
 function oneOf<T extends string>(v: unknown, values: readonly T[]): v is T {
   return typeof v === 'string' && (values as readonly string[]).includes(v);
+}
+
+/** A VS Code language id: `typescript`, `objective-cpp`, `shellscript`, … */
+function isLanguageId(v: string): boolean {
+  return /^[a-z0-9][a-z0-9._+#-]{0,63}$/i.test(v);
 }
 
 /** Only these keys, so a message cannot smuggle extra fields through a spread. */
@@ -103,15 +116,17 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
     case 'restartEngine':
       return hasOnlyKeys(raw, ['type']) ? { ok: true, value: { type: raw.type } } : bad(`${raw.type} has unexpected fields`);
     case 'search': {
-      if (!hasOnlyKeys(raw, ['type', 'requestId', 'query', 'mode', 'include', 'exclude', 'kinds'])) return bad('search has unexpected fields');
+      if (!hasOnlyKeys(raw, ['type', 'requestId', 'query', 'mode', 'include', 'exclude', 'kinds', 'languages', 'currentFolder'])) return bad('search has unexpected fields');
       if (!isNonNegativeInt(raw.requestId)) return bad('search.requestId must be a non-negative integer');
       if (typeof raw.query !== 'string' || raw.query.length > MAX_QUERY_CHARS) return bad('search.query must be a string');
       if (!oneOf(raw.mode, SEARCH_MODES)) return bad('search.mode must be hybrid, semantic or keyword');
       if (!isStringArray(raw.include, MAX_GLOBS)) return bad('search.include must be a list of globs');
       if (!isStringArray(raw.exclude, MAX_GLOBS)) return bad('search.exclude must be a list of globs');
       if (!oneOf(raw.kinds, SEARCH_KINDS)) return bad('search.kinds must be comments, docs or both');
-      const { requestId, query, mode, include, exclude, kinds } = raw;
-      return { ok: true, value: { type: 'search', requestId, query, mode, include: [...include], exclude: [...exclude], kinds } };
+      if (!isStringArray(raw.languages, MAX_LANGUAGES) || !raw.languages.every(isLanguageId)) return bad('search.languages must be a list of language ids');
+      if (typeof raw.currentFolder !== 'boolean') return bad('search.currentFolder must be true or false');
+      const { requestId, query, mode, include, exclude, kinds, languages, currentFolder } = raw;
+      return { ok: true, value: { type: 'search', requestId, query, mode, include: [...include], exclude: [...exclude], kinds, languages: [...languages], currentFolder } };
     }
     case 'open': {
       if (!hasOnlyKeys(raw, ['type', 'uri', 'range'])) return bad('open has unexpected fields');
@@ -155,6 +170,10 @@ function isHit(v: unknown): v is SearchResultHit {
   );
 }
 
+function isMiss(v: unknown): v is SearchMiss {
+  return isObject(v) && isHit(v) && oneOf(v.missReason, MISS_REASONS) && typeof v.missDetail === 'string';
+}
+
 export function isPanelStatus(v: unknown): v is PanelStatus {
   return (
     isObject(v) &&
@@ -172,9 +191,16 @@ export function parseToWebview(raw: unknown): ToWebview | undefined {
     case 'status':
       return isPanelStatus(raw.status) ? (raw as ToWebview) : undefined;
     case 'results':
-      return isNonNegativeInt(raw.requestId) && typeof raw.query === 'string' && Array.isArray(raw.hits) && raw.hits.every(isHit) && isIndexStatus(raw.status)
+      return isNonNegativeInt(raw.requestId) &&
+        typeof raw.query === 'string' &&
+        Array.isArray(raw.hits) &&
+        raw.hits.every(isHit) &&
+        (raw.nearestMisses === undefined || (Array.isArray(raw.nearestMisses) && raw.nearestMisses.every(isMiss))) &&
+        isIndexStatus(raw.status)
         ? (raw as ToWebview)
         : undefined;
+    case 'activeFolder':
+      return raw.folder === undefined || typeof raw.folder === 'string' ? (raw as ToWebview) : undefined;
     case 'searchError':
       return isNonNegativeInt(raw.requestId) && typeof raw.message === 'string' ? (raw as ToWebview) : undefined;
     case 'setQuery':

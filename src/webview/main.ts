@@ -3,7 +3,7 @@
  * (debounced while typing, at once on Enter) with the mode and filters, renders what the extension
  * answers, and keeps everything the user would miss after hiding the view in `setState`.
  */
-import type { IndexStatus, SearchResultHit } from '../shared/protocol';
+import type { IndexStatus, SearchMiss, SearchResultHit } from '../shared/protocol';
 import {
   isPanelStatus,
   parseToWebview,
@@ -34,10 +34,13 @@ interface PanelState {
   include: string;
   exclude: string;
   kinds: SearchKinds;
+  /** Comma-separated language ids, as typed. */
+  languages: string;
+  currentFolder: boolean;
   filtersOpen: boolean;
   explain: boolean;
   history: string[];
-  results?: { query: string; hits: SearchResultHit[]; status: IndexStatus };
+  results?: { query: string; hits: SearchResultHit[]; nearestMisses?: SearchMiss[]; status: IndexStatus };
   collapsed: string[];
   selected?: string;
 }
@@ -50,7 +53,7 @@ const KIND_LABELS: Record<SearchKinds, string> = { both: 'Comments and docs', co
 const vscode = acquireVsCodeApi();
 
 function defaults(): PanelState {
-  return { version: 1, query: '', mode: 'hybrid', include: '', exclude: '', kinds: 'both', filtersOpen: false, explain: false, history: [], collapsed: [] };
+  return { version: 1, query: '', mode: 'hybrid', include: '', exclude: '', kinds: 'both', languages: '', currentFolder: false, filtersOpen: false, explain: false, history: [], collapsed: [] };
 }
 
 function restore(raw: unknown): PanelState {
@@ -65,10 +68,12 @@ function restore(raw: unknown): PanelState {
     include: str(s.include, ''),
     exclude: str(s.exclude, ''),
     kinds: SEARCH_KINDS.includes(s.kinds as SearchKinds) ? (s.kinds as SearchKinds) : 'both',
+    languages: str(s.languages, ''),
+    currentFolder: s.currentFolder === true,
     filtersOpen: s.filtersOpen === true,
     explain: s.explain === true,
     history: Array.isArray(s.history) ? s.history.filter((h): h is string => typeof h === 'string').slice(0, HISTORY_MAX) : [],
-    results: s.results && Array.isArray(s.results.hits) ? s.results : undefined,
+    results: s.results && Array.isArray(s.results.hits) ? { ...s.results, nearestMisses: Array.isArray(s.results.nearestMisses) ? s.results.nearestMisses : undefined } : undefined,
     collapsed: Array.isArray(s.collapsed) ? s.collapsed.filter((c): c is string => typeof c === 'string') : [],
     selected: typeof s.selected === 'string' ? s.selected : undefined,
   };
@@ -78,8 +83,14 @@ function isIndexing(index: IndexStatus | undefined): boolean {
   return index?.state === 'scanning' || index?.state === 'indexing' || index?.state === 'waiting';
 }
 
-function globs(text: string): string[] {
+/** A comma-separated list as typed: globs, or language ids. */
+function list(text: string): string[] {
   return text.split(',').map((g) => g.trim()).filter(Boolean);
+}
+
+/** Language ids as VS Code spells them (lower case); anything else is dropped rather than sent. */
+function languageIds(text: string): string[] {
+  return list(text.toLowerCase()).filter((l) => /^[a-z0-9][a-z0-9._+#-]{0,63}$/.test(l)).slice(0, 50);
 }
 
 function select<T extends string>(id: string, label: string, values: readonly T[], labels: Record<T, string>, value: T): HTMLSelectElement {
@@ -110,18 +121,31 @@ function main(): void {
   const kinds = select('kinds', 'Kind of text', SEARCH_KINDS, KIND_LABELS, state.kinds);
   const include = el('input', 'glob', { id: 'include', type: 'text', placeholder: 'e.g. docs/**, *.md', 'aria-label': 'files to include' });
   const exclude = el('input', 'glob', { id: 'exclude', type: 'text', placeholder: 'e.g. **/test/**', 'aria-label': 'files to exclude' });
+  const languages = el('input', 'glob', { id: 'languages', type: 'text', placeholder: 'e.g. typescript, markdown', 'aria-label': 'languages' });
+  const currentFolder = el('input', 'checkbox', { id: 'current-folder', type: 'checkbox' });
+  const currentFolderLabel = el('span', 'folder-name', { id: 'current-folder-name', dir: 'auto' });
   include.value = state.include;
   exclude.value = state.exclude;
+  languages.value = state.languages;
+  currentFolder.checked = state.currentFolder;
   const filters = el('div', 'filters', { id: 'filters' },
     el('label', undefined, { for: 'include' }, 'files to include'), include,
     el('label', undefined, { for: 'exclude' }, 'files to exclude'), exclude,
     el('label', undefined, { for: 'kinds' }, 'kind'), kinds,
+    el('label', undefined, { for: 'languages' }, 'languages'), languages,
+    el('label', 'check-row', { for: 'current-folder' }, currentFolder, el('span', undefined, {}, 'only in the active editor’s folder'), currentFolderLabel),
   );
   const progress = el('div', 'progress', { id: 'progress', role: 'progressbar', 'aria-label': 'Searching' }, el('div', 'progress-bit'));
   const bannerEl = el('div', 'banner', { id: 'banner', role: 'status' });
   const messageEl = el('div', 'message', { id: 'message', role: 'status', 'aria-live': 'polite' });
   const summary = el('div', 'summary', { id: 'summary', 'aria-live': 'polite' });
   const tree = el('div', 'results', { id: 'results' });
+  const missTree = el('div', 'results', { id: 'misses' });
+  const missSection = el('section', 'misses', { id: 'misses-section', 'aria-labelledby': 'misses-heading' },
+    el('h2', 'misses-heading', { id: 'misses-heading' }, icon('search-stop'), el('span', undefined, {}, 'No results — nearest misses')),
+    el('div', 'misses-help', {}, 'These ranked best but were cut; each says by what.'),
+    missTree,
+  );
   app.replaceChildren(
     el('div', 'search-box', {},
       el('div', 'query-row', {}, query, filtersButton, explainButton),
@@ -129,7 +153,7 @@ function main(): void {
       filters,
       el('span', 'sr-only', { id: 'query-help' }, 'Enter searches. Up and Down recall earlier searches. Tab moves to the results, Escape comes back here.'),
     ),
-    progress, bannerEl, messageEl, summary, tree,
+    progress, bannerEl, messageEl, summary, tree, missSection,
   );
 
   let requestId = 0;
@@ -137,6 +161,8 @@ function main(): void {
   let searchError: string | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let historyIndex = -1;
+  /** The active editor's folder (from the extension) for the "current folder" filter; undefined when none. */
+  let activeFolder: string | undefined;
 
   const results = new ResultsView(tree, {
     open: (hit) => {
@@ -146,6 +172,12 @@ function main(): void {
     leave: () => query.focus(),
     changed: save,
   });
+  // Misses open like hits; their selection is not worth keeping across hiding the view.
+  const misses = new ResultsView(missTree, {
+    open: (hit) => vscode.postMessage({ type: 'open', uri: hit.uri, range: hit.range }),
+    leave: () => query.focus(),
+    changed: () => {},
+  }, 'Nearest misses');
 
   function save(): void {
     state.collapsed = results.collapsedFiles;
@@ -173,7 +205,10 @@ function main(): void {
     }
     pending = ++requestId;
     searchError = undefined;
-    vscode.postMessage({ type: 'search', requestId: pending, query: text, mode: state.mode, include: globs(state.include), exclude: globs(state.exclude), kinds: state.kinds });
+    vscode.postMessage({
+      type: 'search', requestId: pending, query: text, mode: state.mode, include: list(state.include), exclude: list(state.exclude), kinds: state.kinds,
+      languages: languageIds(state.languages), currentFolder: state.currentFolder && activeFolder !== undefined,
+    });
     renderChrome();
   }
 
@@ -185,7 +220,9 @@ function main(): void {
   function renderChrome(): void {
     filters.hidden = !state.filtersOpen;
     filtersButton.setAttribute('aria-expanded', String(state.filtersOpen));
-    filtersButton.classList.toggle('active', state.filtersOpen || !!state.include || !!state.exclude || state.kinds !== 'both');
+    filtersButton.classList.toggle('active', state.filtersOpen || !!state.include || !!state.exclude || state.kinds !== 'both' || !!state.languages.trim() || state.currentFolder);
+    currentFolder.disabled = activeFolder === undefined;
+    currentFolderLabel.textContent = activeFolder === undefined ? '(no file open)' : `(${activeFolder})`;
     explainButton.setAttribute('aria-pressed', String(state.explain));
     explainButton.classList.toggle('active', state.explain);
     app.classList.toggle('explain', state.explain);
@@ -198,7 +235,8 @@ function main(): void {
     bannerEl.hidden = !b;
 
     const hits = state.results?.hits ?? [];
-    const m = mainMessage({ status: { ...status, index }, resultsQuery: state.results?.query, hitCount: hits.length, searchError });
+    const missed = state.results?.nearestMisses ?? [];
+    const m = mainMessage({ status: { ...status, index }, resultsQuery: state.results?.query, hitCount: hits.length, missCount: missed.length, searchError });
     messageEl.replaceChildren();
     messageEl.hidden = !m;
     messageEl.className = `message ${m?.kind ?? ''}`;
@@ -217,10 +255,12 @@ function main(): void {
     summary.textContent = hits.length ? `${hits.length} ${hits.length === 1 ? 'result' : 'results'} in ${files} ${files === 1 ? 'file' : 'files'}` : '';
     summary.hidden = !hits.length || !!searchError;
     tree.hidden = !hits.length || !!searchError;
+    missSection.hidden = hits.length > 0 || !missed.length || !!searchError || m?.kind !== 'noResults';
   }
 
   function render(): void {
     results.render(state.results?.hits ?? [], state.results?.query ?? '', state.collapsed, state.selected);
+    misses.render(state.results?.nearestMisses ?? [], state.results?.query ?? '');
     renderChrome();
     save();
   }
@@ -238,7 +278,7 @@ function main(): void {
       case 'results':
         if (message.requestId !== pending) return; // an answer to a query since replaced
         pending = undefined;
-        state.results = { query: message.query, hits: message.hits, status: message.status };
+        state.results = { query: message.query, hits: message.hits, nearestMisses: message.nearestMisses, status: message.status };
         state.collapsed = [];
         state.selected = undefined;
         render();
@@ -249,6 +289,14 @@ function main(): void {
         searchError = message.message;
         renderChrome();
         break;
+      case 'activeFolder': {
+        const changed = activeFolder !== message.folder;
+        activeFolder = message.folder;
+        renderChrome();
+        // A search restricted to the folder follows the editor the user switched to.
+        if (changed && state.currentFolder && query.value.trim()) searchSoon();
+        break;
+      }
       case 'setQuery':
         query.value = state.query = message.query;
         if (message.mode) mode.value = state.mode = message.mode;
@@ -285,12 +333,14 @@ function main(): void {
     state.kinds = kinds.value as SearchKinds;
     state.include = include.value;
     state.exclude = exclude.value;
+    state.languages = languages.value;
+    state.currentFolder = currentFolder.checked;
     save();
     renderChrome();
     if (query.value.trim()) searchSoon();
   };
-  for (const input of [mode, kinds]) input.addEventListener('change', onOption);
-  for (const input of [include, exclude]) {
+  for (const input of [mode, kinds, currentFolder]) input.addEventListener('change', onOption);
+  for (const input of [include, exclude, languages]) {
     input.addEventListener('input', onOption);
     input.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') search();

@@ -28,6 +28,8 @@ export interface Situation {
   /** The query the shown results answer, or undefined when nothing has been searched. */
   resultsQuery?: string;
   hitCount: number;
+  /** Nearest misses shown under the no-results message. */
+  missCount?: number;
   searchError?: string;
 }
 
@@ -82,7 +84,10 @@ export function mainMessage(s: Situation): PanelMessage | undefined {
     return { kind: 'empty', icon: 'info', title: 'The index is empty.', detail: 'No comments or docs were found in the workspace’s indexed files.' };
   }
   if (s.resultsQuery !== undefined && s.hitCount === 0) {
-    return { kind: 'noResults', icon: 'search-stop', title: `No results for “${s.resultsQuery}”.`, detail: 'Try other words, another mode, or fewer filters.' };
+    const detail = s.missCount
+      ? 'Nothing passed the filters and the cut. The nearest misses below say what cut them.'
+      : 'Try other words, another mode, or fewer filters.';
+    return { kind: 'noResults', icon: 'search-stop', title: `No results for “${s.resultsQuery}”.`, detail };
   }
   if (s.resultsQuery === undefined) {
     return { kind: 'hint', icon: 'search', title: 'Search comments and docs by meaning.', detail: 'Type a question or a description; Enter searches at once.' };

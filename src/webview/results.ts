@@ -3,7 +3,7 @@
  * match count), each hit with its best lines highlighted, breadcrumb, kind, a score bar and the ranking's
  * "why". ARIA tree with a roving tabindex: arrows move, Left/Right collapse and expand, Enter opens.
  */
-import type { SearchResultHit } from '../shared/protocol';
+import type { SearchMiss, SearchMissReason, SearchResultHit } from '../shared/protocol';
 import { el, icon, textEl } from './dom';
 import { bestSnippet, firstLine, queryTerms } from './snippet';
 
@@ -52,6 +52,20 @@ export function whyText(hit: SearchResultHit): string {
   return `${keyword} · ${semantic} · fused score ${hit.score.toFixed(4)}`;
 }
 
+const MISS_ICONS: Readonly<Record<SearchMissReason, string>> = Object.freeze({
+  include: 'filter',
+  exclude: 'exclude',
+  kind: 'filter',
+  language: 'filter',
+  folder: 'folder',
+  belowFloor: 'arrow-down',
+  noKeywordMatch: 'whole-word',
+});
+
+function isMiss(hit: SearchResultHit): hit is SearchMiss {
+  return typeof (hit as Partial<SearchMiss>).missDetail === 'string';
+}
+
 function groupByFile(hits: readonly SearchResultHit[]): Group[] {
   const groups = new Map<string, Group>();
   hits.forEach((hit, index) => {
@@ -67,9 +81,9 @@ export class ResultsView {
   private collapsed = new Set<string>();
   private selectedKey: string | undefined;
 
-  constructor(readonly root: HTMLElement, private readonly callbacks: ResultsCallbacks) {
+  constructor(readonly root: HTMLElement, private readonly callbacks: ResultsCallbacks, label = 'Search results') {
     root.setAttribute('role', 'tree');
-    root.setAttribute('aria-label', 'Search results');
+    root.setAttribute('aria-label', label);
     root.addEventListener('keydown', (e) => this.onKey(e));
     root.addEventListener('click', (e) => this.onClick(e));
   }
@@ -158,16 +172,18 @@ export class ResultsView {
       el('span', 'score', { title: `fused score ${hit.score.toFixed(4)}` }, fill),
     );
     const lines = snippet.lines.map((segments) => textEl('div', 'snippet-line', segments));
+    const miss = isMiss(hit) ? hit : undefined;
+    const cutBy = miss ? [el('div', 'miss-reason', {}, icon(MISS_ICONS[miss.missReason] ?? 'filter'), textEl('span', 'miss-detail', `cut: ${miss.missDetail}`))] : [];
     return el(
       'div',
-      'hit',
+      miss ? 'hit miss' : 'hit',
       {
         role: 'treeitem',
         'aria-level': '2',
         'aria-selected': 'false',
         'aria-setsize': String(size),
         'aria-posinset': String(pos + 1),
-        'aria-label': `${firstLine(hit.text)}, ${kindLabel(hit.kind)}${hit.symbol ? ` in ${hit.symbol}` : ''}, ${hit.path} line ${line}`,
+        'aria-label': `${firstLine(hit.text)}, ${kindLabel(hit.kind)}${hit.symbol ? ` in ${hit.symbol}` : ''}, ${hit.path} line ${line}${miss ? `, cut: ${miss.missDetail}` : ''}`,
         'aria-description': why,
         'data-key': `h:${index}`,
         'data-index': String(index),
@@ -175,6 +191,7 @@ export class ResultsView {
         tabindex: '-1',
       },
       el('div', 'snippet', {}, ...lines),
+      ...cutBy,
       meta,
       el('div', 'why', {}, why),
     );

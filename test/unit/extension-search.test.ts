@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { escapeAttribute, makeNonce, panelHtml } from '../../src/extension/searchHtml';
-import { hitItemText, panelStatus, queryFromText, searchParams } from '../../src/extension/searchText';
+import { activeFolder, hitItemText, panelStatus, queryFromText, searchParams } from '../../src/extension/searchText';
 import type { SearchResultHit } from '../../src/shared/protocol';
-import { parseFromWebview, parseToWebview } from '../../src/shared/webviewMessages';
+import { parseFromWebview, parseToWebview, type SearchQuery } from '../../src/shared/webviewMessages';
 
 const range = { startLine: 4, startCharacter: 0, endLine: 6, endCharacter: 12 };
-const search = { type: 'search', requestId: 3, query: 'how are vectors stored', mode: 'hybrid', include: ['src/**'], exclude: [], kinds: 'both' };
+const search = {
+  type: 'search', requestId: 3, query: 'how are vectors stored', mode: 'hybrid', include: ['src/**'], exclude: [], kinds: 'both', languages: ['typescript', 'objective-cpp'], currentFolder: true,
+};
 
 describe('parseFromWebview', () => {
   it('accepts every well-formed message and copies only known fields', () => {
@@ -34,6 +36,13 @@ describe('parseFromWebview', () => {
       [{ ...search, include: 'src/**' }, /include/],
       [{ ...search, exclude: [1] }, /exclude/],
       [{ ...search, kinds: 'all' }, /kinds/],
+      [{ ...search, languages: 'typescript' }, /languages/],
+      [{ ...search, languages: ['type script'] }, /languages/],
+      [{ ...search, languages: ['<img onerror=x>'] }, /languages/],
+      [{ ...search, languages: Array(51).fill('go') }, /languages/],
+      [{ ...search, currentFolder: 'yes' }, /currentFolder/],
+      [{ ...search, currentFolder: undefined }, /currentFolder/],
+      [{ ...search, folder: '/etc' }, /unexpected fields/],
       [{ ...search, __proto__: { polluted: true }, topK: 1e9 }, /unexpected fields/],
       [{ type: 'open', uri: 'command:workbench.action.terminal.new', range }, /file: URI/],
       [{ type: 'open', uri: 'https://example.com/x', range }, /file: URI/],
@@ -55,6 +64,14 @@ describe('parseToWebview', () => {
     const hit = { uri: 'file:///a', path: 'a', range, text: 't', kind: 'comment', language: 'ts', score: 0.1 };
     assert.ok(parseToWebview({ type: 'status', status: { engine: 'ready', trusted: true } }));
     assert.ok(parseToWebview({ type: 'results', requestId: 1, query: 'q', hits: [hit], status }));
+    const miss = { ...hit, missReason: 'language', missDetail: 'markdown, not rust' };
+    assert.ok(parseToWebview({ type: 'results', requestId: 1, query: 'q', hits: [], nearestMisses: [miss], status }));
+    assert.equal(parseToWebview({ type: 'results', requestId: 1, query: 'q', hits: [], nearestMisses: [{ ...miss, missReason: 'vibes' }], status }), undefined);
+    assert.equal(parseToWebview({ type: 'results', requestId: 1, query: 'q', hits: [], nearestMisses: [{ ...miss, missDetail: 7 }], status }), undefined);
+    assert.equal(parseToWebview({ type: 'results', requestId: 1, query: 'q', hits: [], nearestMisses: miss, status }), undefined);
+    assert.ok(parseToWebview({ type: 'activeFolder', folder: 'src/index' }));
+    assert.ok(parseToWebview({ type: 'activeFolder' }));
+    assert.equal(parseToWebview({ type: 'activeFolder', folder: 1 }), undefined);
     assert.ok(parseToWebview({ type: 'setQuery', query: 'q', mode: 'semantic' }));
     assert.equal(parseToWebview({ type: 'results', requestId: 1, query: 'q', hits: [{ ...hit, text: 1 }], status }), undefined);
     assert.equal(parseToWebview({ type: 'status', status: { engine: 'broken', trusted: true } }), undefined);
@@ -81,9 +98,24 @@ describe('search text', () => {
   });
 
   it('search parameters carry the filters (the sidecar applies them before the top-k cut)', () => {
-    assert.deepEqual(searchParams({ query: 'q', mode: 'keyword', include: ['docs/**'], exclude: [], kinds: 'docs' }), {
-      query: 'q', mode: 'keyword', topK: 30, perFile: 3, include: ['docs/**'], exclude: undefined, kinds: 'docs',
+    const q: SearchQuery = { query: 'q', mode: 'keyword', include: ['docs/**'], exclude: [], kinds: 'docs', languages: ['Markdown'], currentFolder: true };
+    assert.deepEqual(searchParams(q, 'file:///ws/docs'), {
+      query: 'q', mode: 'keyword', topK: 30, perFile: 3, include: ['docs/**'], exclude: undefined, kinds: 'docs', languages: ['markdown'], folder: 'file:///ws/docs',
     });
+    const none = searchParams({ ...q, include: [], languages: [], currentFolder: false }, 'file:///ws/docs');
+    assert.equal(none.folder, undefined, 'the folder only when the page asked for it');
+    assert.equal(none.languages, undefined);
+  });
+
+  it('the active editor’s folder: its URI, and a label relative to its workspace folder', () => {
+    const folders = [{ uri: 'file:///ws', name: 'ws' }, { uri: 'file:///ws/nested', name: 'nested' }, { uri: 'file:///other/', name: 'other' }];
+    assert.deepEqual(activeFolder('file:///ws/src/index/store.ts', folders), { uri: 'file:///ws/src/index', label: 'src/index' });
+    assert.deepEqual(activeFolder('file:///ws/README.md', folders), { uri: 'file:///ws', label: 'ws' });
+    assert.deepEqual(activeFolder('file:///ws/nested/a/b.md', folders), { uri: 'file:///ws/nested/a', label: 'a' }, 'the innermost workspace folder');
+    assert.deepEqual(activeFolder('file:///other/x%20y/b.md', folders), { uri: 'file:///other/x%20y', label: 'x y' });
+    assert.equal(activeFolder('file:///wsx/a.md', folders), undefined, 'a sibling sharing a prefix is outside');
+    assert.equal(activeFolder('untitled:Untitled-1', folders), undefined);
+    assert.equal(activeFolder(undefined, folders), undefined);
   });
 
   it('a selection becomes a one-line query', () => {
