@@ -1,6 +1,7 @@
 /**
- * @file `t5-semantic index <folder>`, `search <folder> "<query>"` and `dupes <folder>`: the workspace index
- * without VS Code, in the same storage layout the sidecar uses (pass `--storage` the extension's folder to share).
+ * @file `t5-semantic index <folder>` and `search <folder> "<query>"`: the workspace index without VS Code,
+ * in the same storage layout the sidecar uses (pass `--storage` the extension's folder to share). The
+ * helpers here (options, folder argument, opening the index) are shared with `dupes` (dupesCommand.ts).
  */
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -8,11 +9,10 @@ import { parseArgs } from 'node:util';
 import type { Engine } from '../server/engine/engine';
 import { WorkspaceIndex, type IndexProgress } from '../server/indexing/workspaceIndex';
 import { search } from '../server/search/search';
-import { DuplicateDetector } from '../server/duplicates/detector';
 import { DEFAULT_SETTINGS } from '../shared/settings';
 import { integer, loadEngine, MODEL_OPTIONS, oneOf, UsageError } from './options';
 
-const INDEX_OPTIONS = {
+export const INDEX_OPTIONS = {
   ...MODEL_OPTIONS,
   json: { type: 'boolean', default: false },
   include: { type: 'string', multiple: true },
@@ -22,19 +22,32 @@ const INDEX_OPTIONS = {
   // search only
   mode: { type: 'string', default: 'hybrid' },
   top: { type: 'string', default: '10' },
-  // dupes only
+  // dupes only (dupesCommand.ts)
   'near-threshold': { type: 'string' },
   'paraphrase-threshold': { type: 'string' },
   'max-files': { type: 'string' },
+  'dupes-min-words': { type: 'string' },
+  severity: { type: 'string', multiple: true },
+  sarif: { type: 'boolean', default: false },
+  html: { type: 'string' },
+  histogram: { type: 'boolean', default: false },
+  'max-groups': { type: 'string' },
+  baseline: { type: 'string' },
 } as const;
 
-type IndexFlags = ReturnType<typeof parseIndexArgs>['values'];
+export type IndexFlags = ReturnType<typeof parseIndexArgs>['values'];
 
-function parseIndexArgs(args: string[]) {
-  return parseArgs({ args, options: INDEX_OPTIONS, allowPositionals: true });
+/** An unknown option, or a value missing after one, is a usage error (exit 2 with the usage text). */
+export function parseIndexArgs(args: string[]) {
+  try {
+    return parseArgs({ args, options: INDEX_OPTIONS, allowPositionals: true });
+  } catch (e) {
+    if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) throw new UsageError((e as Error).message);
+    throw e;
+  }
 }
 
-function folderArg(positionals: string[], command: string): string {
+export function folderArg(positionals: string[], command: string): string {
   const folder = positionals[0];
   if (!folder) throw new UsageError(`${command} needs a folder: t5-semantic ${command} <folder>.`);
   const abs = resolve(folder);
@@ -42,7 +55,7 @@ function folderArg(positionals: string[], command: string): string {
   return abs;
 }
 
-function openIndex(folder: string, engine: Engine, flags: IndexFlags, onProgress?: (p: IndexProgress) => void): WorkspaceIndex {
+export function openIndex(folder: string, engine: Engine, flags: IndexFlags, onProgress?: (p: IndexProgress) => void): WorkspaceIndex {
   const defaults = DEFAULT_SETTINGS.index;
   return new WorkspaceIndex(
     [folder],
@@ -65,7 +78,7 @@ function openIndex(folder: string, engine: Engine, flags: IndexFlags, onProgress
 }
 
 /** A one-line progress bar on stderr when it is a terminal. */
-function progressBar(): (p: IndexProgress) => void {
+export function progressBar(): (p: IndexProgress) => void {
   if (!process.stderr.isTTY) return () => {};
   let last = 0;
   return (p) => {
@@ -135,61 +148,6 @@ export async function searchCommand(args: string[]): Promise<unknown> {
     for (const r of rows) {
       process.stdout.write(`${r.path}:${r.range.startLine + 1}  ${r.score.toFixed(4)}  ${r.kind}${r.symbol ? ` (${r.symbol})` : ''}\n    ${r.text.split('\n')[0].slice(0, 100)}\n`);
     }
-    return undefined;
-  } finally {
-    await engine.dispose();
-  }
-}
-
-function fraction(value: string | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!(n >= 0 && n <= 1)) throw new UsageError(`${flag} must be a number from 0 to 1; got "${value}".`);
-  return n;
-}
-
-/** Indexes the folder (incrementally), then prints the near-duplicate groups: exact, near, paraphrase. */
-export async function dupesCommand(args: string[]): Promise<unknown> {
-  const { values, positionals } = parseIndexArgs(args);
-  const folder = folderArg(positionals, 'dupes');
-  const defaults = DEFAULT_SETTINGS.duplicates;
-  const options = {
-    nearThreshold: fraction(values['near-threshold'], '--near-threshold', defaults.nearThreshold),
-    paraphraseThreshold: fraction(values['paraphrase-threshold'], '--paraphrase-threshold', defaults.paraphraseThreshold),
-    maxFiles: values['max-files'] === undefined ? defaults.maxFiles : integer(values['max-files'], '--max-files', 2),
-    minWords: defaults.minWords,
-  };
-  const engine = await loadEngine(values);
-  try {
-    const index = openIndex(folder, engine, values, progressBar());
-    await index.update();
-    if (process.stderr.isTTY) process.stderr.write('\n');
-    const detector = new DuplicateDetector(index, options);
-    const groups = await detector.refresh();
-    const rows = groups.map((g) => ({
-      id: g.id,
-      grade: g.grade,
-      similarity: Number(g.similarity.toFixed(4)),
-      members: g.members.map((m) => ({
-        path: m.relPath,
-        range: m.chunk.range,
-        grade: m.grade,
-        similarity: Number(m.similarity.toFixed(4)),
-        leader: m.leader,
-        fingerprint: m.fingerprint,
-        text: m.chunk.text,
-      })),
-    }));
-    const { stats } = detector;
-    if (values.json) return { groups: rows, stats };
-    for (const g of rows) {
-      process.stdout.write(`${g.grade} · ${g.members.length} copies · ${Math.floor(g.similarity * 100)}%\n`);
-      for (const m of g.members) {
-        const label = m.grade === 'exact' ? 'exact' : `${m.grade} ${Math.floor(m.similarity * 100)}%`;
-        process.stdout.write(`  ${m.path}:${m.range.startLine + 1}  ${label}${m.leader ? ' (leader)' : ''}\n      ${m.text.split('\n')[0].slice(0, 100)}\n`);
-      }
-    }
-    process.stdout.write(`${rows.length} groups among ${stats.copies} texts (${stats.forms} distinct) in ${stats.millis} ms.\n`);
     return undefined;
   } finally {
     await engine.dispose();

@@ -4,7 +4,8 @@
  */
 import { ModelError } from '../server/model/modelError';
 import { embedCommand } from './embedCommand';
-import { dupesCommand, indexCommand, searchCommand } from './indexCommands';
+import { dupesCommand } from './dupesCommand';
+import { indexCommand, searchCommand } from './indexCommands';
 import { UsageError } from './options';
 
 const USAGE = `usage:
@@ -13,8 +14,12 @@ const USAGE = `usage:
   t5-semantic index  <folder> --model <…> [--include <glob>]… [--exclude <glob>]… [--json]
   t5-semantic search <folder> "<query>" --model <…> [--mode hybrid|semantic|keyword] [--top <n>] [--json]
   t5-semantic dupes  <folder> --model <…> [--near-threshold <0..1>] [--paraphrase-threshold <0..1>]
-                     [--max-files <n>] [--json]
+                     [--max-files <n>] [--dupes-min-words <n>] [--severity <grade>=<level>]…
+                     [--json | --sarif] [--html <file>] [--histogram]
+                     [--max-groups <n>] [--baseline <earlier --json or --sarif report>]
 shared options: [--threads <n>] [--revision <rev>] [--hub-url <url>] [--offline] [--storage <dir>]
+dupes exits with 3 when more unsuppressed groups than --max-groups are found (with --baseline: groups
+with a copy not in the baseline; the limit is then 0 unless given).
 embed writes one vector per text (embedding), one [tokens][dims] array per text (hidden; --layer 0 = token
 embeddings, the last = final output), or the token ids per text (ids).`;
 

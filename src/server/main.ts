@@ -10,6 +10,7 @@ import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   DuplicateGroupsRequest,
+  DuplicateHistogramRequest,
   EmbedRequest,
   IgnoreDuplicateRequest,
   IndexDetailsRequest,
@@ -28,6 +29,7 @@ import { answer, embed, searchWorkspace, setIndexing, similar, whyNotIndexed } f
 import { IndexHost } from './indexHost';
 import { fetchExcludes, fetchSettings } from './settings';
 import { validateDuplicateGroupsParams, validateIgnoreDuplicateParams } from './duplicates/validate';
+import { answerHistogram, validateHistogramParams } from './duplicates/histogramRequest';
 
 const connection = createConnection(ProposedFeatures.all);
 const log = (message: string) => connection.console.log(message);
@@ -154,6 +156,13 @@ connection.onRequest(DuplicateGroupsRequest, (params) =>
   answer(log, progressFor(undefined), async () => {
     await indexHost!.whenIdle();
     return duplicatesHost!.groups(validateDuplicateGroupsParams(params));
+  }),
+);
+connection.onRequest(DuplicateHistogramRequest, (params, token) =>
+  answer(log, progressFor(undefined), async () => {
+    const valid = validateHistogramParams(params);
+    await indexHost!.whenIdle();
+    return answerHistogram(indexHost!.current, settings!.duplicates, valid, token);
   }),
 );
 connection.onRequest(IgnoreDuplicateRequest, (params) => answer(log, progressFor(undefined), () => duplicatesHost!.ignore(validateIgnoreDuplicateParams(params))));
