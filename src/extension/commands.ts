@@ -6,6 +6,7 @@
 import { commands, ProgressLocation, window } from 'vscode';
 import { ModelInfoRequest } from '../shared/protocol';
 import { SHOW_LOGS, type Ctx } from './ctx';
+import { DuplicatesFeature } from './duplicatesCommands';
 import { findSimilar } from './findSimilar';
 import { pauseIndexing, reindex, resumeIndexing, showIndexDetails, whyNotIndexed } from './indexCommands';
 import { describeError, sentence } from './log';
@@ -21,6 +22,7 @@ export type Handler = (...args: unknown[]) => unknown;
 export function registerCommands(ctx: Ctx): void {
   const pages = new MarkdownView();
   const searchView = new SearchViewProvider(ctx);
+  const duplicates = new DuplicatesFeature(ctx);
   const factories: Record<string, (ctx: Ctx) => Handler> = {
     't5Semantic.findSimilar': findSimilar,
     't5Semantic.restartEngine': restartEngine,
@@ -34,10 +36,12 @@ export function registerCommands(ctx: Ctx): void {
     't5Semantic.searchQuickPick': searchQuickPick,
     't5Semantic.findSimilarToSelection': () => findSimilarToSelection(searchView),
     't5Semantic.focusSearch': () => focusSearch(searchView),
+    ...duplicates.factories(),
   };
   ctx.pushCleanup(
     pages,
     searchView,
+    duplicates,
     ...Object.entries(factories).map(([id, factory]) => commands.registerCommand(id, guarded(ctx, id, factory(ctx)))),
   );
 }

@@ -124,7 +124,9 @@ documents.onDidClose(({ document }) => {
 documents.listen(connection);
 
 connection.onDidChangeWatchedFiles((params) => {
-  indexHost?.filesChanged(params.changes.map((c) => c.uri).filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u)));
+  const paths = params.changes.map((c) => c.uri).filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
+  indexHost?.filesChanged(paths);
+  void duplicatesHost?.suppressionsChanged(paths);
 });
 
 /** The `pooling` setting applies to requests that do not choose a pooling themselves. */

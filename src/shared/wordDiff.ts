@@ -1,8 +1,8 @@
 /**
  * @file A word-level diff of two copies, for showing what drifted. Changed numbers and added or removed
  * negations are flagged: embeddings score "retries 3 times" and "retries 5 times", or "is safe" and "is
- * not safe", as near-identical, but those are the edits a reader must see. Pure (no Node imports), so the
- * extension or a webview can use it too.
+ * not safe", as near-identical, but those are the edits a reader must see. Pure (no Node imports): the
+ * sidecar reports it and the extension highlights it in the side-by-side view.
  */
 
 export interface DiffWord {

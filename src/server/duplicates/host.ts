@@ -90,8 +90,27 @@ export class DuplicatesHost {
     if (!folder) throw new Error('There is no workspace folder to write the suppressions file to.');
     const member = this.detector?.groups.flatMap((g) => g.members).find((m) => m.fingerprint === params.fingerprint);
     const count = addSuppression(folder, { fingerprint: params.fingerprint, ...(member ? { text: member.chunk.text.slice(0, 80) } : {}) });
-    await this.enqueue(async () => this.publish());
+    await this.republish();
     return { uri: pathToFileURL(join(folder, SUPPRESSIONS_FILE)).href, count };
+  }
+
+  /**
+   * A suppressions file was written, edited (by hand, a checkout) or deleted: diagnostics and views follow
+   * it without waiting for the next detection run.
+   */
+  suppressionsChanged(paths: readonly string[]): Promise<void> {
+    const folders = this.folders();
+    if (!paths.some((p) => folders.some((f) => p === join(f, SUPPRESSIONS_FILE)))) return Promise.resolve();
+    return this.republish();
+  }
+
+  /** Publishes again (suppressions changed) and tells the client, whose view shows which copies are ignored. */
+  private republish(): Promise<void> {
+    return this.enqueue(async () => {
+      if (!this.detector || !this.settings.enabled) return;
+      this.publish();
+      void this.connection.sendNotification(DuplicatesChangedNotification, { groups: this.detector.groups.length, stats: statsOf(this.detector) });
+    });
   }
 
   private suppressions(): Set<string> {
