@@ -13,6 +13,16 @@ import type { WorkbenchExcludes } from './settings';
 
 /** Watcher events are gathered for this long, so a branch switch becomes one batch. */
 const WATCH_DEBOUNCE_MS = 300;
+/** After the storage folder refused a write (full disk, read-only), indexing is tried again this often. */
+const STORAGE_RETRY_MS = 5000;
+const STORAGE_ERRORS: Readonly<Record<string, string>> = Object.freeze({
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EFBIG: 'a file size limit was reached',
+  EROFS: 'the storage folder is on a read-only file system',
+  EACCES: 'the storage folder is not writable',
+  EPERM: 'the storage folder is not writable',
+});
 
 export class IndexHost {
   private index?: WorkspaceIndex;
@@ -26,6 +36,7 @@ export class IndexHost {
   private modelId?: string;
   /** Embeddings computed by indexes this session already closed (reindex, settings changes). */
   private embeddedByClosed = 0;
+  private retryTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly connection: Connection,
@@ -54,17 +65,25 @@ export class IndexHost {
       return;
     }
     this.modelId = engine.info.id;
-    const index: WorkspaceIndex = new WorkspaceIndex(
-      this.folders(),
-      engine,
-      join(this.storagePath, 'index'),
-      { ...settings.index, ...excludes, pooling: settings.pooling, layer: undefined },
-      (m) => this.log(m),
-      // A closed index may still finish a step: its progress must not overwrite the new one's.
-      (p) => {
-        if (this.index === index) this.onProgress(p);
-      },
-    );
+    let index: WorkspaceIndex;
+    try {
+      index = new WorkspaceIndex(
+        this.folders(),
+        engine,
+        join(this.storagePath, 'index'),
+        { ...settings.index, ...excludes, pooling: settings.pooling, layer: undefined },
+        (m) => this.log(m),
+        // A closed index may still finish a step: its progress must not overwrite the new one's.
+        (p) => {
+          if (this.index === index) this.onProgress(p);
+        },
+      );
+    } catch (e) {
+      // Opening writes the store's manifest: a full or read-only disk must not leave the index silently unopened.
+      if (!this.storageProblem(e)) throw e;
+      this.retryTimer = setTimeout(() => this.open(engine, settings, excludes), STORAGE_RETRY_MS);
+      return;
+    }
     this.index = index;
     this.run('Indexing workspace', (index, signal) => index.update(signal));
   }
@@ -115,6 +134,7 @@ export class IndexHost {
   }
 
   close(): void {
+    clearTimeout(this.retryTimer);
     this.abort.abort();
     this.abort = new AbortController();
     this.index?.resume();
@@ -142,17 +162,33 @@ export class IndexHost {
       try {
         await work(index, signal);
       } catch (e) {
-        if (!signal.aborted) {
-          this.lastError = (e as Error).message;
-          this.log(`Indexing failed: ${(e as Error).stack ?? e}`);
-          this.setStatus({ ...this.status, state: 'error', message: this.lastError });
+        if (signal.aborted) return;
+        if (this.storageProblem(e)) {
+          // What is indexed stays in memory and searchable; the next run writes it once the disk allows.
+          clearTimeout(this.retryTimer);
+          this.retryTimer = setTimeout(() => this.run('Indexing workspace', (i, s) => i.update(s)), STORAGE_RETRY_MS);
+          return;
         }
+        this.lastError = (e as Error).message;
+        this.log(`Indexing failed: ${(e as Error).stack ?? e}`);
+        this.setStatus({ ...this.status, state: 'error', message: this.lastError });
       } finally {
         this.progress?.done();
         this.progress = undefined;
       }
       if (!signal.aborted) await this.onUpdated?.(index, signal).catch((e) => this.log(`After the index update: ${(e as Error).stack ?? e}`));
     });
+  }
+
+  /** Reports a write the storage folder refused (with a message naming why) and returns true; false for other errors. */
+  private storageProblem(e: unknown): boolean {
+    const { code, path } = e as NodeJS.ErrnoException;
+    const why = code ? STORAGE_ERRORS[code] : undefined;
+    if (!why || (path && !path.startsWith(this.storagePath))) return false;
+    this.lastError = `The index cannot be saved: ${why} (${code}${path ? ` on ${path}` : ''}). Search uses what is indexed so far; retrying every ${STORAGE_RETRY_MS / 1000} s.`;
+    this.log(this.lastError);
+    this.setStatus({ ...this.status, state: 'error', message: this.lastError });
+    return true;
   }
 
   /** Resolves once queued updates (and their onUpdated work) are done; at once while paused. */

@@ -87,7 +87,8 @@ export async function startSidecar(
   });
   connection.listen();
   await connection.sendRequest(InitializeRequest.type, {
-    processId: process.pid,
+    // The server polls this pid with kill(pid, 0) and exits when it fails: as another user it gets EPERM.
+    processId: options.uid === undefined ? process.pid : null,
     rootUri: null,
     workspaceFolders: (options.folders ?? []).map((f) => ({ uri: pathToFileURL(f).href, name: f })),
     capabilities: { window: { workDoneProgress: true }, workspace: { configuration: true } },

@@ -10,7 +10,10 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   try {
     const fd = openSync(temp, 'w');
     try {
-      writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+      // A filling disk or a file size limit makes write() write less without an error: loop, so the next
+      // call fails with ENOSPC/EFBIG instead of a short file being renamed into place.
+      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
