@@ -7,6 +7,7 @@ import { commands, ProgressLocation, window } from 'vscode';
 import { ModelInfoRequest } from '../shared/protocol';
 import { SHOW_LOGS, type Ctx } from './ctx';
 import { DuplicatesFeature } from './duplicatesCommands';
+import { exportDuplicatesReport, showSimilarityHistogram } from './duplicatesReportCommands';
 import { findSimilar } from './findSimilar';
 import { pauseIndexing, reindex, resumeIndexing, showIndexDetails, whyNotIndexed } from './indexCommands';
 import { describeError, sentence } from './log';
@@ -37,6 +38,8 @@ export function registerCommands(ctx: Ctx): void {
     't5Semantic.findSimilarToSelection': () => findSimilarToSelection(searchView),
     't5Semantic.focusSearch': () => focusSearch(searchView),
     ...duplicates.factories(),
+    't5Semantic.duplicates.exportReport': exportDuplicatesReport,
+    't5Semantic.duplicates.showHistogram': (c) => showSimilarityHistogram(c, pages),
   };
   ctx.pushCleanup(
     pages,
