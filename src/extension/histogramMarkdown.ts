@@ -3,7 +3,7 @@
  * for each grade, the closest pairs under its threshold with links to both texts. Pure (no `vscode`),
  * so it is unit-tested in plain node; every workspace string goes through a code span.
  */
-import { histogramLines, MEASURE_LABELS } from '../shared/histogramText';
+import { histogramLines } from '../shared/histogramText';
 import type { DuplicateHistogramResult, DuplicateTextRef, SimilarityHistogram } from '../shared/protocol';
 import { code, count, table } from './markdown';
 
@@ -11,6 +11,8 @@ const SETTING: Readonly<Record<SimilarityHistogram['grade'], string>> = Object.f
   near: 't5Semantic.duplicates.nearThreshold',
   paraphrase: 't5Semantic.duplicates.paraphraseThreshold',
 });
+
+const HEADINGS: Readonly<Record<SimilarityHistogram['grade'], string>> = Object.freeze({ near: 'Near copies (Jaccard)', paraphrase: 'Paraphrases (cosine)' });
 
 /** A link to the text's first line; the URI in angle brackets, so spaces or parentheses cannot end it. */
 export function textLink(ref: DuplicateTextRef): string {
@@ -25,7 +27,7 @@ const excerpt = (text: string, max = 120) => {
 };
 
 function section(h: SimilarityHistogram): string[] {
-  const out = [`## ${MEASURE_LABELS[h.grade]}`, '', '```text', ...histogramLines(h), '```', ''];
+  const out = [`## ${HEADINGS[h.grade]}`, '', '```text', ...histogramLines(h), '```', ''];
   out.push(`### Closest pairs under ${h.threshold}`, '');
   if (!h.nearMisses.length) return [...out, `No pairs of texts score under ${h.threshold}.`, ''];
   const rows = h.nearMisses.map((p) => [p.similarity.toFixed(3), `${textLink(p.a)} ${code(excerpt(p.a.text))}`, `${textLink(p.b)} ${code(excerpt(p.b.text))}`]);

@@ -201,8 +201,10 @@ export function histogramOf(
   const atOrAbove = sorted.filter((s) => s >= threshold).length;
   if (!sorted.length) return { grade, measure, threshold, texts: 0, bins: [], atOrAbove, nearMisses };
   const low = Math.max(-1, Math.min(sorted[0], threshold));
-  // The finest round width that needs no more than maxBins bins.
-  const step = [...STEPS].reverse().find((s) => (1 - Math.floor(low / s + 1e-9) * s) / s <= maxBins + 1e-9) ?? STEPS[0];
+  // The finest round width that needs no more than maxBins bins, preferring one the threshold is a multiple of.
+  const fits = [...STEPS].reverse().filter((s) => (1 - Math.floor(low / s + 1e-9) * s) / s <= maxBins + 1e-9);
+  const onEdge = (s: number) => Math.abs(threshold / s - Math.round(threshold / s)) < 1e-6;
+  const step = fits.find(onEdge) ?? fits[0] ?? STEPS[0];
   const from = Math.floor(low / step + 1e-9) * step;
   const count = Math.max(1, Math.round((1 - from) / step));
   const bins = Array.from({ length: count }, (_, i) => ({ from: tidy(from + i * step), to: tidy(from + (i + 1) * step), count: 0 }));
