@@ -67,6 +67,34 @@ describe('VectorStore', () => {
     assert.ok(!readdirSync(dir).includes('seg-000099.bin'), 'the orphan is removed');
   });
 
+  for (const quantization of ['int8', 'fp16', 'fp32'] as const) {
+    it(`scores every vector (segments and pending) like dot(), by rowOf, and bumps its generation (${quantization})`, async () => {
+      const dir = temp();
+      const store = new VectorStore(dir, 40, quantization, assert.fail);
+      for (let i = 0; i < 30; i++) store.put(hash(i), unit(i, 40));
+      store.flush();
+      for (let i = 30; i < 60; i++) store.put(hash(i), unit(i, 40));
+      store.flush();
+      const g = store.generation;
+      for (let i = 60; i < 75; i++) store.put(hash(i), unit(i, 40)); // pending
+      assert.ok(store.generation > g);
+      const q = unit(999, 40);
+      const scores = await store.scores(q);
+      assert.equal(scores.length, 75);
+      const rows = new Set<number>();
+      for (let i = 0; i < 75; i++) {
+        const row = store.rowOf(hash(i))!;
+        rows.add(row);
+        assert.ok(Math.abs(scores[row] - store.dot(hash(i), q)!) < 1e-4, `vector ${i}`);
+      }
+      assert.equal(rows.size, 75, 'one row per vector');
+      assert.equal(store.rowOf(hash(1000)), undefined);
+      const reopened = new VectorStore(dir, 40, quantization, assert.fail);
+      const again = await reopened.scores(q);
+      for (let i = 0; i < 60; i++) assert.ok(Math.abs(again[reopened.rowOf(hash(i))!] - store.dot(hash(i), q)!) < 1e-4);
+    });
+  }
+
   it('compacts many segments into one, dropping vectors nothing uses', () => {
     const dir = temp();
     const store = new VectorStore(dir, 8, 'int8', assert.fail);

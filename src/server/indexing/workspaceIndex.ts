@@ -37,6 +37,18 @@ export interface IndexProgress {
   message?: string;
 }
 
+/**
+ * The chunks that take part in dense search (not tiny, not boilerplate, with a vector), as parallel
+ * arrays: id, place, and the vector's row in `VectorStore.scores()`.
+ */
+export interface DenseChunks {
+  ids: string[];
+  folders: string[];
+  relPaths: string[];
+  chunks: Chunk[];
+  rows: Int32Array;
+}
+
 /** A chunk located in the workspace. */
 export interface IndexedChunk {
   folder: string;
@@ -71,6 +83,7 @@ export class WorkspaceIndex {
   private progress: IndexProgress = { state: 'idle', filesTotal: 0, filesIndexed: 0, chunks: 0 };
   /** Embeddings computed since the index opened (for tests and the details view). */
   embeddedCount = 0;
+  private dense?: { key: string; list: DenseChunks };
 
   constructor(
     folders: readonly string[],
@@ -200,6 +213,31 @@ export class WorkspaceIndex {
     for (const { folder, table } of this.folders) {
       for (const [relPath, entry] of table.files) for (const chunk of entry.chunks) yield { folder, relPath, chunk };
     }
+  }
+
+  /** The dense-search chunk list, rebuilt only after the files or the vectors changed. */
+  denseChunks(): DenseChunks {
+    const key = `${this.vectors.generation}/${this.folders.map((f) => f.table.version).join(',')}`;
+    if (this.dense?.key === key) return this.dense.list;
+    const list: DenseChunks = { ids: [], folders: [], relPaths: [], chunks: [], rows: new Int32Array(0) };
+    const rows: number[] = [];
+    for (const { folder, table } of this.folders) {
+      for (const [relPath, entry] of table.files) {
+        entry.chunks.forEach((chunk, i) => {
+          if (chunk.tiny || chunk.boilerplate) return;
+          const row = this.vectors.rowOf(chunk.hash);
+          if (row === undefined) return;
+          list.ids.push(`${folder}\0${relPath}\0${i}`);
+          list.folders.push(folder);
+          list.relPaths.push(relPath);
+          list.chunks.push(chunk);
+          rows.push(row);
+        });
+      }
+    }
+    list.rows = Int32Array.from(rows);
+    this.dense = { key, list };
+    return list;
   }
 
   chunkById(id: string): IndexedChunk | undefined {

@@ -8,6 +8,7 @@
 import { l2Normalize } from '../engine/pooling';
 import type { Chunk } from '../indexing/chunker';
 import type { IndexEngine, WorkspaceIndex } from '../indexing/workspaceIndex';
+import { denseTop } from './denseScan';
 import type { SearchMissReason } from '../../shared/protocol';
 
 export type SearchMode = 'hybrid' | 'semantic' | 'keyword';
@@ -130,7 +131,7 @@ async function rank(
     const c = index.chunkById(id);
     return !!c && (!filter || filter(c.folder, c.relPath, c.chunk));
   };
-  const semantic = mode === 'keyword' ? [] : denseRanking(index, await embedQuery(), pool, filter);
+  const semantic = mode === 'keyword' ? [] : await denseTop(index, await embedQuery(), pool, filter);
   const keyword = mode === 'semantic' ? [] : index.lexical.search(query, pool, keep);
 
   const byId = new Map<string, SearchHit>();
@@ -165,25 +166,4 @@ async function cut<T extends SearchHit>(index: WorkspaceIndex, ranked: readonly 
     hits.push(hit);
   }
   return hits;
-}
-
-/** Cosine similarity of the query against every dense chunk (vectors are unit length), best `limit`. */
-function denseRanking(index: WorkspaceIndex, q: Float32Array, limit: number, filter: SearchOptions['filter']): { id: string; score: number }[] {
-  const top: { id: string; score: number }[] = [];
-  let floor = -Infinity;
-  const counts = new Map<string, number>();
-  for (const { folder, relPath, chunk } of index.chunks()) {
-    const key = `${folder}\0${relPath}`;
-    const i = counts.get(key) ?? 0;
-    counts.set(key, i + 1);
-    if (chunk.tiny || chunk.boilerplate || (filter && !filter(folder, relPath, chunk))) continue;
-    const score = index.vectors.dot(chunk.hash, q);
-    if (score === undefined || score <= floor) continue;
-    top.push({ id: `${folder}\0${relPath}\0${i}`, score });
-    if (top.length > limit * 2) {
-      top.sort((a, b) => b.score - a.score).length = limit;
-      floor = top[limit - 1].score;
-    }
-  }
-  return top.sort((a, b) => b.score - a.score).slice(0, limit);
 }

@@ -34,6 +34,8 @@ export class FileTable {
   readonly files = new Map<string, FileEntry>();
   readonly skipped = new Map<string, SkippedFile>();
   private dirty = false;
+  /** Bumped on every change to the files' chunks (search caches its list of chunks by it). */
+  version = 0;
 
   private constructor(
     private readonly path: string,
@@ -61,16 +63,19 @@ export class FileTable {
     this.files.set(relPath, entry);
     this.skipped.delete(relPath);
     this.dirty = true;
+    this.version++;
   }
 
   skip(relPath: string, reason: SkippedFile): void {
     this.files.delete(relPath);
     this.skipped.set(relPath, reason);
     this.dirty = true;
+    this.version++;
   }
 
   delete(relPath: string): void {
     this.dirty = this.files.delete(relPath) || this.skipped.delete(relPath) || this.dirty;
+    this.version++;
   }
 
   get chunkCount(): number {

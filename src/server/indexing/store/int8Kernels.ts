@@ -48,16 +48,19 @@ export function splitQuery(q: Float32Array): { columns: Int8Array; hiScale: numb
 
 const sessions = new Map<string, Promise<ort.InferenceSession>>();
 
-function session(kind: 'scoreAll' | 'tileTopK', threads: number): Promise<ort.InferenceSession> {
+function session(kind: 'scoreAll' | 'scoreAllFloat' | 'tileTopK', threads: number): Promise<ort.InferenceSession> {
   const n = threads > 0 ? threads : defaultThreads();
   const key = `${kind}/${n}`;
   let s = sessions.get(key);
   if (!s) {
     const g = new GraphBuilder();
-    const zp = g.input('zero_point', T.UINT8, []);
+    const zp = kind === 'scoreAllFloat' ? '' : g.input('zero_point', T.UINT8, []);
     if (kind === 'scoreAll') {
       const product = g.node('MatMulInteger', [g.input('m', T.UINT8, ['n', 'd']), g.input('q', T.INT8, ['d', 'k']), zp]);
       g.output(product, 'scores', T.INT32, ['n', 'k']);
+    } else if (kind === 'scoreAllFloat') {
+      g.input('zero_point', T.UINT8, []); // unused; keeps the feeds alike
+      g.output(g.node('MatMul', [g.input('m', T.FLOAT, ['n', 'd']), g.input('q', T.FLOAT, ['d', 1])]), 'scores', T.FLOAT, ['n', 1]);
     } else {
       const product = g.node('MatMulInteger', [g.input('a', T.UINT8, ['b', 'd']), g.input('bt', T.INT8, ['d', 'c']), zp]);
       const scaled = g.node('Mul', [g.node('Cast', [product], { to: T.FLOAT }), g.input('col_scale', T.FLOAT, ['c'])]);
@@ -82,6 +85,14 @@ export async function scoreAll(rows: Uint8Array, n: number, d: number, queries: 
     zero_point: ZERO_POINT,
   });
   return out.scores.data as Int32Array;
+}
+
+/** Float dot products of `n` float rows of `d` dims with one query (fp16/fp32 stores: exact scores). */
+export async function scoreAllFloat(rows: Float32Array, n: number, d: number, query: Float32Array, threads: number): Promise<Float32Array> {
+  if (n === 0) return new Float32Array(0);
+  const s = await session('scoreAllFloat', threads);
+  const out = await s.run({ m: new ort.Tensor('float32', rows.subarray(0, n * d), [n, d]), q: new ort.Tensor('float32', query, [d, 1]), zero_point: ZERO_POINT });
+  return out.scores.data as Float32Array;
 }
 
 /**

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import { CorruptFileError, readJsonChecked, sha256, writeFileAtomic, writeJsonChecked } from './atomicFile';
 import { float16BitsToFloat32, float32ToFloat16Bits } from '../../model/float16';
+import { scoreAll, scoreAllFloat, splitQuery } from './int8Kernels';
 
 export type Quantization = 'int8' | 'fp16' | 'fp32';
 const QUANT_CODES: Readonly<Record<Quantization, number>> = Object.freeze({ int8: 0, fp16: 1, fp32: 2 });
@@ -32,7 +33,10 @@ interface Segment {
   count: number;
   hashes: Uint8Array;
   scales?: Float32Array;
-  values: Int8Array | Uint16Array | Float32Array;
+  /** int8 segments hold their values biased (q + 128), the form the onnxruntime scan reads as is. */
+  values: Uint8Array | Uint16Array | Float32Array;
+  /** fp16 segments: a float copy for the scan, made on the first search. */
+  floats?: Float32Array;
 }
 
 export class VectorStore {
@@ -41,6 +45,8 @@ export class VectorStore {
   private readonly locations = new Map<string, [number, number]>();
   private readonly pending = new Map<string, Float32Array>();
   private manifest: Manifest;
+  /** Bumped whenever a row number may change or a vector is added (search caches rows by it). */
+  generation = 0;
 
   /**
    * Opens (or creates) the store in `folder`. Damaged segments are dropped and reported through `warn`
@@ -70,7 +76,9 @@ export class VectorStore {
 
   put(hash: string, vector: Float32Array): void {
     if (vector.length !== this.dims) throw new Error(`Vector for ${hash} has ${vector.length} dimensions; the store holds ${this.dims}.`);
-    if (!this.locations.has(hash)) this.pending.set(hash, vector);
+    if (this.locations.has(hash)) return;
+    if (!this.pending.has(hash)) this.changed();
+    this.pending.set(hash, vector);
   }
 
   /** The vector (dequantized) or undefined. */
@@ -83,9 +91,9 @@ export class VectorStore {
     const seg = this.segments[s];
     const out = new Float32Array(this.dims);
     const base = row * this.dims;
-    if (seg.values instanceof Int8Array) {
+    if (seg.values instanceof Uint8Array) {
       const scale = seg.scales![row];
-      for (let d = 0; d < this.dims; d++) out[d] = seg.values[base + d] * scale;
+      for (let d = 0; d < this.dims; d++) out[d] = (seg.values[base + d] - 128) * scale;
     } else if (seg.values instanceof Uint16Array) {
       for (let d = 0; d < this.dims; d++) out[d] = float16BitsToFloat32(seg.values[base + d]);
     } else {
@@ -112,8 +120,79 @@ export class VectorStore {
       for (let d = 0; d < this.dims; d++) s += float16BitsToFloat32(values[base + d]) * query[d];
       return s;
     }
+    if (values instanceof Uint8Array) {
+      for (let d = 0; d < this.dims; d++) s += (values[base + d] - 128) * query[d];
+      return s * seg.scales![at[1]];
+    }
     for (let d = 0; d < this.dims; d++) s += values[base + d] * query[d];
-    return values instanceof Int8Array ? s * seg.scales![at[1]] : s;
+    return s;
+  }
+
+  /**
+   * Row number of a vector in `scores()` (segments in order, then pending vectors), or undefined. Valid
+   * until `generation` changes.
+   */
+  rowOf(hash: string): number | undefined {
+    const at = this.locations.get(hash);
+    if (at) return this.segmentBase()[at[0]] + at[1];
+    if (!this.pending.has(hash)) return undefined;
+    this.pendingRows ??= new Map([...this.pending.keys()].map((h, i) => [h, i]));
+    const i = this.pendingRows.get(hash);
+    return i === undefined ? undefined : this.segmentBase()[this.segments.length] + i;
+  }
+
+  /**
+   * Dot products of every vector with `query`, by row (see rowOf): stored vectors through onnxruntime's
+   * MatMul, one pass over the values — int8 ones as integers (the query split in two int8 parts keeps
+   * ~14 bits of it), fp16/fp32 as floats; pending ones in JS. Within 1e-4 of `dot()`.
+   */
+  async scores(query: Float32Array, threads = 0): Promise<Float32Array> {
+    const base = this.segmentBase();
+    const out = new Float32Array(base[this.segments.length] + this.pending.size);
+    const { columns, hiScale, loScale } = splitQuery(query);
+    for (let s = 0; s < this.segments.length; s++) {
+      const seg = this.segments[s];
+      const at = base[s];
+      if (seg.values instanceof Uint8Array) {
+        const products = await scoreAll(seg.values, seg.count, this.dims, columns, 2, threads);
+        const scales = seg.scales!;
+        for (let r = 0; r < seg.count; r++) out[at + r] = (products[2 * r] * hiScale + products[2 * r + 1] * loScale) * scales[r];
+      } else {
+        out.set(await scoreAllFloat(this.floatsOf(seg), seg.count, this.dims, query, threads), at);
+      }
+    }
+    let row = base[this.segments.length];
+    for (const v of this.pending.values()) {
+      let s = 0;
+      for (let d = 0; d < this.dims; d++) s += v[d] * query[d];
+      out[row++] = s;
+    }
+    return out;
+  }
+
+  private pendingRows?: Map<string, number>;
+  private bases?: number[];
+
+  /** First row of each segment, and the total after the last. */
+  private segmentBase(): number[] {
+    if (!this.bases) {
+      this.bases = [0];
+      for (const seg of this.segments) this.bases.push(this.bases[this.bases.length - 1] + seg.count);
+    }
+    return this.bases;
+  }
+
+  private floatsOf(seg: Segment): Float32Array {
+    if (seg.values instanceof Float32Array) return seg.values;
+    seg.floats ??= Float32Array.from(seg.values as Uint16Array, float16BitsToFloat32);
+    return seg.floats;
+  }
+
+  /** Row numbers change: segments or pending vectors were added, merged or flushed. */
+  private changed(): void {
+    this.generation++;
+    this.pendingRows = undefined;
+    this.bases = undefined;
   }
 
   /** Writes pending vectors as a new segment, then the manifest; merges segments (dropping unused vectors) when there are many. */
@@ -125,6 +204,7 @@ export class VectorStore {
       const index = this.segments.push(decodeSegment(name, readFileSync(join(this.folder, name)), this.dims, this.quantization)) - 1;
       entries.forEach(([hash], row) => this.locations.set(hash, [index, row]));
       this.pending.clear();
+      this.changed();
       this.manifest = { ...this.manifest, segments: [...this.manifest.segments, { name, count: entries.length }], nextSegment: this.manifest.nextSegment + 1 };
       writeJsonChecked(join(this.folder, 'manifest.json'), this.manifest);
     }
@@ -138,6 +218,7 @@ export class VectorStore {
     const old = this.manifest.segments.map((s) => s.name);
     this.segments.length = 0;
     this.locations.clear();
+    this.changed();
     this.manifest = { ...this.manifest, segments: [] };
     this.flush();
     for (const name of old) rmSync(join(this.folder, name), { force: true });
@@ -247,10 +328,18 @@ function decodeSegment(name: string, bytes: Buffer, dims: number, quantization: 
     count,
     hashes: new Uint8Array(copy(hashesAt, HASH_BYTES * count)),
     scales: quantization === 'int8' ? new Float32Array(copy(scalesAt, scalesBytes)) : undefined,
-    values: quantization === 'int8' ? new Int8Array(valuesBuffer) : quantization === 'fp16' ? new Uint16Array(valuesBuffer) : new Float32Array(valuesBuffer),
+    values: quantization === 'int8' ? biasInPlace(new Uint8Array(valuesBuffer)) : quantization === 'fp16' ? new Uint16Array(valuesBuffer) : new Float32Array(valuesBuffer),
   };
 }
 
 function hashHex(hashes: Uint8Array, row: number): string {
   return Buffer.from(hashes.buffer, hashes.byteOffset + row * HASH_BYTES, HASH_BYTES).toString('hex');
+}
+
+/** int8 bytes as uint8 q + 128 (flipping the top bit), in place. */
+function biasInPlace(bytes: Uint8Array): Uint8Array {
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
+  for (let i = 0; i < words.length; i++) words[i] ^= 0x80808080;
+  for (let i = words.length * 4; i < bytes.length; i++) bytes[i] ^= 0x80;
+  return bytes;
 }
