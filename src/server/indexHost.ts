@@ -201,9 +201,15 @@ export class IndexHost {
     } while (queue !== this.queue);
   }
 
+  private lastProgressSent = 0;
   private onProgress(p: IndexProgress): void {
-    const percent = p.filesTotal ? Math.floor((100 * p.filesIndexed) / p.filesTotal) : 0;
-    this.progress?.report(percent, `${p.filesIndexed.toLocaleString('en-US')} / ${p.filesTotal.toLocaleString('en-US')} files`);
+    // Steps come once per file (hundreds a second): unthrottled, $/progress flooded the extension host.
+    const now = Date.now();
+    if (now - this.lastProgressSent >= 250) {
+      this.lastProgressSent = now;
+      const percent = p.filesTotal ? Math.floor((100 * p.filesIndexed) / p.filesTotal) : 0;
+      this.progress?.report(percent, `${p.filesIndexed.toLocaleString('en-US')} / ${p.filesTotal.toLocaleString('en-US')} files`);
+    }
     this.setStatus({ state: p.state, filesIndexed: p.filesIndexed, filesTotal: p.filesTotal, chunks: p.chunks, message: p.message });
   }
 
