@@ -70,6 +70,7 @@ export class EngineHost {
           this.setStatus({ state: 'loading', model: settings.model, message });
         },
         signal,
+        this.log,
       );
       progress?.report(lastPercent < 0 ? 50 : 100, 'Preparing the encoder');
       const engine = await Engine.load(model.folder, {

@@ -19,6 +19,7 @@ export async function resolveModel(
   storagePath: string,
   onProgress: (p: HubProgress) => void,
   signal: AbortSignal,
+  log?: (message: string) => void,
 ): Promise<ResolvedModel> {
   const spec = settings.model.trim();
   if (!spec) throw new ModelError('The setting t5Semantic.model is empty; expected a Hugging Face repo id or a model folder.');
@@ -38,6 +39,7 @@ export async function resolveModel(
       offline: settings.offline,
       onProgress,
       signal,
+      log,
     });
     return { folder, id: `${spec}@${commit}` };
   } catch (e) {

@@ -5,7 +5,7 @@
  * `config.json` + safetensors now and cache it (temp file, then rename: a crash never leaves half a graph).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelError } from './modelError';
 import { readSafetensors, type Tensor } from './safetensors';
@@ -42,7 +42,7 @@ export function findEncoderGraph(
     .digest('hex')
     .slice(0, 32);
   const path = join(cacheDir, 'onnx', `${key}.onnx`);
-  if (existsSync(path)) return { path, source: 'built', allLayers: true, precision };
+  if (existsSync(path) && cachedGraphIntact(path, log)) return { path, source: 'built', allLayers: true, precision };
 
   const started = Date.now();
   const weights = new Map<string, Tensor>();
@@ -52,8 +52,28 @@ export function findEncoderGraph(
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, bytes);
   renameSync(temp, path);
+  writeFileSync(`${path}.sha256`, sha256Hex(bytes));
   log(`Built the ${precision} encoder graph from ${weightFiles.length} safetensors file(s) in ${Date.now() - started} ms (${(bytes.length / 1e6).toFixed(1)} MB) → ${path}`);
   return { path, source: 'built', allLayers: true, precision };
+}
+
+const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * Whether a cached graph still has the bytes it was written with. Flipped bytes inside the weights load
+ * without complaint from onnxruntime and would embed garbage, so the graph's sha256 is kept beside it.
+ */
+function cachedGraphIntact(path: string, log: (m: string) => void): boolean {
+  let expected = '';
+  try {
+    expected = readFileSync(`${path}.sha256`, 'utf8').trim();
+  } catch {
+    // Written by an older build or a crash before the checksum: rebuilt once.
+  }
+  if (expected && sha256Hex(readFileSync(path)) === expected) return true;
+  log(`The cached encoder graph ${path} could not be loaded (${expected ? 'checksum mismatch: damaged on disk' : 'no checksum'}); rebuilding it.`);
+  rmSync(path, { force: true });
+  return false;
 }
 
 /** `model.safetensors`, or the shards listed in `model.safetensors.index.json`. */

@@ -34,6 +34,8 @@ export interface HubOptions {
   fetchImpl?: typeof fetch;
   /** Attempts per file on network errors, each resuming where the last stopped. Default 3. */
   maxAttempts?: number;
+  /** Told when a cached file is found changed and downloaded again. */
+  log?: (message: string) => void;
 }
 
 export type HubErrorCode = 'offline-missing' | 'not-found' | 'network' | 'checksum' | 'http';
@@ -59,6 +61,8 @@ interface Sibling {
 interface ManifestFile {
   path: string;
   size: number;
+  /** When the verified file was renamed into place: a later change means it was damaged or edited. */
+  mtimeMs?: number;
 }
 
 const SHA_RE = /^[0-9a-f]{40}$/;
@@ -108,7 +112,7 @@ export async function ensureModelSnapshot(opts: HubOptions): Promise<{ folder: s
   const { repo, revision, offline } = opts;
   validate(repo, revision);
   const repoDir = path.join(opts.cacheDir, repo.replace('/', '--'));
-  const cached = (sha: string) => (isSnapshotComplete(repoDir, sha) ? { folder: snapshotDir(repoDir, sha), commit: sha } : undefined);
+  const cached = (sha: string) => (isSnapshotComplete(repoDir, sha, opts.log) ? { folder: snapshotDir(repoDir, sha), commit: sha } : undefined);
   const fromRefs = () => {
     const sha = SHA_RE.test(revision) ? revision : readRef(repoDir, revision);
     return sha ? cached(sha) : undefined;
@@ -163,7 +167,7 @@ export async function ensureModelSnapshot(opts: HubOptions): Promise<{ folder: s
     if (inFlight.get(snapDir) === run) inFlight.delete(snapDir);
   }
 
-  const manifest: ManifestFile[] = files.map((f) => ({ path: f.rfilename, size: fileSize(f) }));
+  const manifest: ManifestFile[] = files.map((f) => ({ path: f.rfilename, size: fileSize(f), mtimeMs: fs.statSync(path.join(snapDir, ...f.rfilename.split('/'))).mtimeMs }));
   writeAtomic(path.join(repoDir, 'manifests', `${sha}.json`), JSON.stringify({ repo, commit: sha, files: manifest }, null, 2));
   if (revision !== sha) writeAtomic(path.join(repoDir, 'refs', revision), sha);
   return { folder: snapDir, commit: sha };
@@ -429,7 +433,7 @@ function readRef(repoDir: string, revision: string): string | undefined {
   }
 }
 
-function isSnapshotComplete(repoDir: string, sha: string): boolean {
+function isSnapshotComplete(repoDir: string, sha: string, log?: (message: string) => void): boolean {
   let files: ManifestFile[];
   try {
     files = (JSON.parse(fs.readFileSync(path.join(repoDir, 'manifests', `${sha}.json`), 'utf8')) as { files: ManifestFile[] }).files;
@@ -437,7 +441,20 @@ function isSnapshotComplete(repoDir: string, sha: string): boolean {
     return false;
   }
   const dir = snapshotDir(repoDir, sha);
-  return Array.isArray(files) && files.every((f) => isSafeRelPath(f.path) && fileHasSize(path.join(dir, ...f.path.split('/')), f.size));
+  if (!Array.isArray(files)) return false;
+  let complete = true;
+  for (const f of files) {
+    const p = path.join(dir, ...f.path.split('/'));
+    if (!isSafeRelPath(f.path) || !fileHasSize(p, f.size)) complete = false;
+    else if (f.mtimeMs !== undefined && fs.statSync(p).mtimeMs !== f.mtimeMs) {
+      // Same size, new bytes: loading it could embed garbage. Hashing every start is too slow for large
+      // weights, so a change since verification is what is caught; the file is fetched (and verified) again.
+      log?.(`${f.path} in the model download cache changed after it was verified (damaged or edited); deleting it so it is downloaded again.`);
+      fs.rmSync(p, { force: true });
+      complete = false;
+    }
+  }
+  return complete;
 }
 
 function fileHasSize(p: string, size: number): boolean {
