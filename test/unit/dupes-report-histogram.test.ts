@@ -128,6 +128,8 @@ describe('similarity histogram', () => {
     assert.ok(fine.bins.some((b) => b.from === 0.995), `0.995 is an edge: ${fine.bins.map((b) => b.from)}`);
     assert.ok(fine.bins.length <= 20);
     assert.equal(histogramOf('near', 'jaccard', 0.7, [], 20, []).bins.length, 0);
+    assert.ok(histogramOf('near', 'jaccard', 0.7, [0, 0.5, 1], 3, []).bins.length <= 3, 'never more bins than asked');
+    assert.equal(histogramOf('near', 'jaccard', 0.7, [0, 0.5, 1], 1, []).bins.length, 1);
   });
 
   it('computes Jaccard on sorted arrays exactly as on sets', () => {

@@ -31,7 +31,7 @@ export const DEFAULT_HISTOGRAM_PARAMS: Readonly<HistogramParams> = Object.freeze
 /** Neighbours per text asked of nearestNeighbours: enough that a text's best pair under the threshold is among them. */
 const COSINE_NEIGHBOURS = 8;
 /** Bin widths to choose from: edges land on round numbers, so a threshold such as 0.7 or 0.92 is an edge. */
-const STEPS = [0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001];
+const STEPS = [0.5, 0.25, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001];
 
 interface Form {
   key: number;
@@ -204,8 +204,10 @@ export function histogramOf(
   // The finest round width that needs no more than maxBins bins, preferring one the threshold is a multiple of.
   const fits = [...STEPS].reverse().filter((s) => (1 - Math.floor(low / s + 1e-9) * s) / s <= maxBins + 1e-9);
   const onEdge = (s: number) => Math.abs(threshold / s - Math.round(threshold / s)) < 1e-6;
-  const step = fits.find(onEdge) ?? fits[0] ?? STEPS[0];
-  const from = Math.floor(low / step + 1e-9) * step;
+  const round = fits.find(onEdge) ?? fits[0];
+  // Too few bins for any round width: equal widths from the lowest score.
+  const step = round ?? (1 - low) / maxBins;
+  const from = round ? Math.floor(low / step + 1e-9) * step : low;
   const count = Math.max(1, Math.round((1 - from) / step));
   const bins = Array.from({ length: count }, (_, i) => ({ from: tidy(from + i * step), to: tidy(from + (i + 1) * step), count: 0 }));
   for (const s of sorted) {
