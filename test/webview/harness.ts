@@ -156,3 +156,46 @@ export function hit(path: string, startLine: number, text: string, extra: Partia
     ...extra,
   };
 }
+
+/** A few of the colours VS Code sets on a webview's `<html>`, and the class it puts on `<body>`, per theme kind. */
+export const THEMES = Object.freeze({
+  dark: {
+    bodyClass: 'vscode-dark',
+    vars: {
+      '--vscode-foreground': '#cccccc',
+      '--vscode-descriptionForeground': '#9d9d9d',
+      '--vscode-sideBar-background': '#181818',
+      '--vscode-widget-border': '#313131',
+      '--vscode-editorWarning-foreground': '#cca700',
+      '--vscode-focusBorder': '#0078d4',
+      '--vscode-list-focusOutline': '#0078d4',
+      '--vscode-list-activeSelectionBackground': '#04395e',
+    },
+  },
+  highContrast: {
+    bodyClass: 'vscode-high-contrast',
+    vars: {
+      '--vscode-foreground': '#ffffff',
+      '--vscode-descriptionForeground': '#ffffffb3',
+      '--vscode-sideBar-background': '#000000',
+      '--vscode-contrastBorder': '#6fc3df',
+      '--vscode-contrastActiveBorder': '#f38518',
+      '--vscode-editorWarning-foreground': '#ffd370',
+      '--vscode-focusBorder': '#f38518',
+      '--vscode-list-focusOutline': '#f38518',
+    },
+  },
+});
+
+/** Applies a theme as VS Code does: CSS variables through the CSSOM (the CSP forbids inline styles), a body class. */
+export async function applyTheme(page: Page, theme: keyof typeof THEMES): Promise<void> {
+  const { bodyClass, vars } = THEMES[theme];
+  await page.evaluate(
+    ([cls, entries]) => {
+      for (const [name, value] of entries) document.documentElement.style.setProperty(name, value);
+      document.body.classList.remove('vscode-light', 'vscode-dark', 'vscode-high-contrast');
+      document.body.classList.add(cls);
+    },
+    [bodyClass, Object.entries(vars)] as const,
+  );
+}

@@ -6,9 +6,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import type { SearchResultHit } from '../../src/shared/protocol';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SearchMiss, SearchResultHit } from '../../src/shared/protocol';
 import type { PanelStatus } from '../../src/shared/webviewMessages';
-import { hit, IDLE, launch, openPanel, READY, startPanelServer, type Panel } from './harness';
+import { repoRoot } from '../support/paths';
+import { applyTheme, hit, IDLE, launch, openPanel, READY, startPanelServer, THEMES, type Panel } from './harness';
 
 let browser: Browser;
 let server: Awaited<ReturnType<typeof startPanelServer>>;
@@ -45,13 +48,23 @@ const HITS: SearchResultHit[] = [
   hit('src/index/store.ts', 40, 'Temp file then rename, so a crash never leaves a torn segment.', { score: 0.016, keywordRank: 3, keywordScore: 1.1 }),
 ];
 
-/** Types a query, waits for the search it posts, answers it with `hits`. */
-async function searchWith(p: Panel, query: string, hits: SearchResultHit[], status = IDLE): Promise<void> {
+function miss(h: SearchResultHit, missReason: SearchMiss['missReason'], missDetail: string): SearchMiss {
+  return { ...h, missReason, missDetail };
+}
+
+const MISSES: SearchMiss[] = [
+  miss(HITS[1], 'language', 'markdown, not rust'),
+  miss(HITS[0], 'language', 'typescript, not rust'),
+  miss(hit('src/util/old.ts', 2, 'Deprecated storage helpers, kept for the migration.', { score: 0.01 }), 'exclude', 'excluded by src/util/**'),
+];
+
+/** Types a query, waits for the search it posts, answers it with `hits` (and nearest misses). */
+async function searchWith(p: Panel, query: string, hits: SearchResultHit[], status = IDLE, nearestMisses?: SearchMiss[]): Promise<void> {
   const before = (await p.posted()).filter((m) => m.type === 'search').length;
   await p.page.fill('#query', query);
   await p.page.press('#query', 'Enter');
   const request = await p.waitForPosted('search', before);
-  await p.send({ type: 'results', requestId: request.requestId, query: request.query, hits, status });
+  await p.send({ type: 'results', requestId: request.requestId, query: request.query, hits, nearestMisses, status });
 }
 
 describe('search panel', { timeout: 120_000 }, () => {
@@ -136,13 +149,47 @@ describe('search panel', { timeout: 120_000 }, () => {
     await p.page.fill('#exclude', '**/test/**');
     await p.page.selectOption('#kinds', 'comments');
     await p.page.selectOption('#mode', 'semantic');
+    await p.page.fill('#languages', 'TypeScript, python,  , not a language');
     await p.page.locator('#query').pressSequentially('vector storage', { delay: 20 });
     const request = await p.waitForPosted('search');
     assert.deepEqual(
       { ...request, requestId: 0 },
-      { type: 'search', requestId: 0, query: 'vector storage', mode: 'semantic', include: ['docs/**', '*.md'], exclude: ['**/test/**'], kinds: 'comments' },
+      {
+        type: 'search', requestId: 0, query: 'vector storage', mode: 'semantic', include: ['docs/**', '*.md'], exclude: ['**/test/**'], kinds: 'comments',
+        languages: ['typescript', 'python'], currentFolder: false,
+      },
     );
     assert.equal((await p.posted()).filter((m) => m.type === 'search').length, 1, 'typing sends one search after the pause, not one per key');
+    await done(p);
+  });
+
+  it('the current-folder filter: off without an open file, names the active editor’s folder, and follows it', async () => {
+    const p = await panel();
+    await p.page.click('#toggle-filters');
+    const toggle = p.page.locator('#current-folder');
+    assert.equal(await toggle.isDisabled(), true, 'no file open yet');
+    assert.equal(await p.page.locator('#current-folder-name').textContent(), '(no file open)');
+    await p.send({ type: 'activeFolder', folder: 'src/index' });
+    await p.page.locator('#current-folder-name').filter({ hasText: '(src/index)' }).waitFor();
+    assert.equal(await toggle.isDisabled(), false);
+    // The label is reachable by keyboard and names what it does.
+    await toggle.focus();
+    await p.page.keyboard.press('Space');
+    assert.equal(await toggle.isChecked(), true);
+    assert.equal(await p.page.locator('#toggle-filters.active').count(), 1, 'the filter button shows a filter is on');
+    await searchWith(p, 'segments', HITS);
+    const first = (await p.posted()).filter((m) => m.type === 'search').at(-1)!;
+    assert.equal(first.type === 'search' && first.currentFolder, true);
+    // Switching editors searches again in the new folder.
+    await p.send({ type: 'activeFolder', folder: 'docs' });
+    const again = await p.waitForPosted('search', 1);
+    assert.equal(again.currentFolder, true);
+    // Without an open file the search is not restricted (and the box says why).
+    await p.send({ type: 'activeFolder' });
+    const unrestricted = await p.waitForPosted('search', 2);
+    assert.equal(unrestricted.currentFolder, false);
+    assert.equal(await toggle.isDisabled(), true);
+    assert.equal(await toggle.isChecked(), true, 'the choice is kept for when a file is open again');
     await done(p);
   });
 
@@ -214,7 +261,63 @@ describe('search panel', { timeout: 120_000 }, () => {
       const p = await panel();
       await searchWith(p, 'quantum gravity', []);
       await p.page.locator('#message').filter({ hasText: 'No results for “quantum gravity”.' }).waitFor();
+      assert.match((await p.page.locator('#message').textContent()) ?? '', /Try other words/);
       assert.equal(await p.page.locator('#results').isVisible(), false);
+      assert.equal(await p.page.locator('#misses-section').isVisible(), false, 'no misses section without misses');
+      await done(p);
+    });
+
+    it('no results: the nearest misses below the cut, set apart, each with what cut it', async () => {
+      const p = await panel();
+      await searchWith(p, 'segment storage', [], IDLE, MISSES);
+      const section = p.page.locator('#misses-section');
+      await section.waitFor();
+      assert.match((await p.page.locator('#message').textContent()) ?? '', /No results for “segment storage”\.\s*Nothing passed the filters and the cut\. The nearest misses below say what cut them\./);
+      assert.equal(await p.page.locator('#misses-heading').textContent(), 'No results — nearest misses');
+      assert.equal(await p.page.locator('#results').isVisible(), false, 'the results tree stays empty');
+      assert.equal(await p.page.locator('#summary').isVisible(), false, 'no "n results" line for misses');
+      // Grouped like hits, each row saying what cut it, in the order the sidecar ranked them.
+      assert.deepEqual(await p.page.locator('#misses .miss .miss-detail').allTextContents(), [
+        'cut: markdown, not rust', 'cut: typescript, not rust', 'cut: excluded by src/util/**',
+      ]);
+      assert.deepEqual(await p.page.locator('#misses > .file').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label'))), [
+        'docs/design.md, 1 match', 'src/index/store.ts, 1 match', 'src/util/old.ts, 1 match',
+      ]);
+      assert.equal(await p.page.locator('#misses').getAttribute('aria-label'), 'Nearest misses');
+      assert.match((await p.page.locator('#misses .miss').first().getAttribute('aria-label')) ?? '', /, cut: markdown, not rust$/);
+      assert.deepEqual(await p.page.locator('#misses .miss .miss-reason .codicon').evaluateAll((els) => els.map((e) => e.className)), [
+        'codicon codicon-filter', 'codicon codicon-filter', 'codicon codicon-exclude',
+      ]);
+      // Visually distinct from results: a dashed rule above, muted snippets.
+      await applyTheme(p.page, 'dark');
+      const look = await p.page.evaluate(() => {
+        const s = getComputedStyle(document.getElementById('misses-section')!);
+        const snippet = getComputedStyle(document.querySelector('#misses .miss .snippet')!);
+        const body = getComputedStyle(document.body);
+        return { borderTop: s.borderTopStyle, snippetColour: snippet.color, bodyColour: body.color };
+      });
+      assert.equal(look.borderTop, 'dashed');
+      assert.notEqual(look.snippetColour, look.bodyColour, 'miss snippets are muted');
+      // Keyboard: Tab reaches the misses tree, Enter opens, Escape returns to the box.
+      await p.page.focus('#query');
+      for (let i = 0; i < 4; i++) await p.page.keyboard.press('Tab');
+      await p.page.keyboard.press('ArrowDown');
+      await p.page.keyboard.press('ArrowDown');
+      assert.equal(await p.page.evaluate(() => document.activeElement?.closest('#misses') !== null && document.activeElement?.classList.contains('miss')), true);
+      await p.page.keyboard.press('Enter');
+      const open = await p.waitForPosted('open');
+      assert.deepEqual(open, { type: 'open', uri: MISSES[0].uri, range: MISSES[0].range });
+      await p.page.keyboard.press('Escape');
+      assert.equal(await p.page.evaluate(() => document.activeElement?.id), 'query');
+      // Survives hiding the view; a later search with hits hides the misses.
+      const saved = await p.savedState();
+      const again = await panel({ state: saved });
+      await again.page.locator('#misses .miss').first().waitFor();
+      assert.equal(await again.page.locator('#misses .miss').count(), 3);
+      await searchWith(again, 'index stored', HITS);
+      await again.page.locator('#results .hit').first().waitFor();
+      assert.equal(await again.page.locator('#misses-section').isVisible(), false);
+      await done(again);
       await done(p);
     });
 
@@ -257,6 +360,9 @@ describe('search panel', { timeout: 120_000 }, () => {
     const first = await panel();
     await first.page.click('#toggle-filters');
     await first.page.fill('#include', 'src/**');
+    await first.page.fill('#languages', 'markdown');
+    await first.send({ type: 'activeFolder', folder: 'src' });
+    await first.page.locator('#current-folder:enabled').check();
     await first.page.selectOption('#mode', 'keyword');
     await searchWith(first, 'segment', HITS);
     await first.page.locator('.hit').first().waitFor();
@@ -270,6 +376,8 @@ describe('search panel', { timeout: 120_000 }, () => {
     assert.equal(await second.page.inputValue('#query'), 'segment');
     assert.equal(await second.page.inputValue('#mode'), 'keyword');
     assert.equal(await second.page.inputValue('#include'), 'src/**');
+    assert.equal(await second.page.inputValue('#languages'), 'markdown');
+    assert.equal(await second.page.isChecked('#current-folder'), true);
     assert.equal(await second.page.locator('#filters').isVisible(), true);
     assert.equal(await second.page.locator('.file').count(), 2);
     assert.equal(await second.page.locator('.file').nth(1).getAttribute('aria-expanded'), 'false');
@@ -286,6 +394,60 @@ describe('search panel', { timeout: 120_000 }, () => {
     assert.equal(request.mode, 'semantic');
     assert.equal(await p.page.inputValue('#mode'), 'semantic');
     assert.equal(await p.page.evaluate(() => document.activeElement?.id), 'query');
+    await done(p);
+  });
+});
+
+// ---- Themes --------------------------------------------------------------------------------------
+
+describe('theme colours', { timeout: 120_000 }, () => {
+  const css = readFileSync(join(repoRoot, 'media/webview.css'), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
+
+  it('the stylesheet takes every colour from the workbench theme (var(--vscode-*)), none of its own', () => {
+    const declarations = [...css.matchAll(/([a-z-]+)\s*:\s*([^;{}]+);/g)].map(([, property, value]) => ({ property, value }));
+    const coloured = declarations.filter((d) => /color|background|border|outline|fill|stroke|shadow/.test(d.property));
+    assert.ok(coloured.length > 40, 'the check sees the stylesheet’s colour declarations');
+    for (const { property, value } of coloured) {
+      assert.doesNotMatch(value, /#[0-9a-f]{3,8}\b|\b(rgba?|hsla?|hwb|lab|lch|oklch|color)\(/i, `${property}: ${value}`);
+      const named = value.replace(/var\([^)]*\)?\)*/g, '').match(/\b(?!solid|dashed|dotted|none|transparent|inherit|currentcolor|initial|unset|auto)[a-z]+\b/gi) ?? [];
+      assert.deepEqual(named.filter((w) => !/^(px|em|rem|s|linear|infinite|steps)$/i.test(w)), [], `${property}: ${value} names no colour`);
+    }
+    const vars = [...css.matchAll(/var\((--[\w-]+)/g)].map((m) => m[1]);
+    assert.deepEqual([...new Set(vars.filter((v) => !v.startsWith('--vscode-')))], ['--row-height'], 'only the workbench’s variables (and one size)');
+    assert.match(css, /var\(--vscode-contrastBorder\)/);
+    assert.match(css, /var\(--vscode-contrastActiveBorder\)/);
+  });
+
+  it('high contrast: focus, selection, inputs and the misses are outlined with the contrast borders', async () => {
+    const p = await panel();
+    await applyTheme(p.page, 'highContrast');
+    const { contrastBorder, contrastActiveBorder } = { contrastBorder: 'rgb(111, 195, 223)', contrastActiveBorder: 'rgb(243, 133, 24)' };
+    assert.equal(THEMES.highContrast.vars['--vscode-contrastBorder'], '#6fc3df');
+    const style = (selector: string) =>
+      p.page.locator(selector).first().evaluate((e) => {
+        const s = getComputedStyle(e);
+        return { outline: `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}`, border: `${s.borderTopStyle} ${s.borderTopColor}` };
+      });
+    // The query box: a contrast border, and the active contrast border as a focus outline.
+    await p.page.focus('#query');
+    assert.equal((await style('#query')).border, `solid ${contrastBorder}`);
+    assert.equal((await style('#query')).outline, `solid 1px ${contrastActiveBorder}`);
+    await searchWith(p, 'index stored', HITS);
+    await p.page.locator('.hit').first().waitFor();
+    await p.page.focus('#query');
+    for (let i = 0; i < 4; i++) await p.page.keyboard.press('Tab');
+    await p.page.keyboard.press('ArrowDown');
+    await p.page.keyboard.press('ArrowDown');
+    assert.equal((await style('.hit.selected')).outline, `solid 1px ${contrastActiveBorder}`, 'the focused hit has a solid outline');
+    await p.page.keyboard.press('Escape');
+    assert.equal((await style('.hit.selected')).outline, `dotted 1px ${contrastActiveBorder}`, 'the selected hit keeps a dotted outline without focus');
+    assert.equal((await style('.badge')).border, `solid ${contrastBorder}`);
+    assert.equal((await style('.score')).border, `solid ${contrastBorder}`);
+    await p.page.locator('.hit').nth(1).hover();
+    assert.equal((await style('.hit >> nth=1')).outline, `dashed 1px ${contrastActiveBorder}`, 'hover is a dashed outline');
+    await searchWith(p, 'segment storage', [], IDLE, MISSES);
+    await p.page.locator('#misses-section').waitFor();
+    assert.equal((await style('#misses-section')).border, `dashed ${contrastBorder}`);
     await done(p);
   });
 });
@@ -313,7 +475,7 @@ const PAYLOADS = [
   '</div></div><div onclick=alert(1)>x',
 ];
 
-describe(`XSS: ${PAYLOADS.length} payloads in snippets, paths, symbols, kinds, queries and messages`, { timeout: 120_000 }, () => {
+describe(`XSS: ${PAYLOADS.length} payloads in snippets, paths, symbols, kinds, queries, miss reasons, folder names and messages`, { timeout: 120_000 }, () => {
   before(() => console.log(`[xss] ${PAYLOADS.length} payloads`));
 
   const hits = PAYLOADS.map((payload, i) =>
@@ -342,7 +504,7 @@ describe(`XSS: ${PAYLOADS.length} payloads in snippets, paths, symbols, kinds, q
       PAYLOADS.forEach((payload, i) => assert.ok(labels.some((l) => l.includes(`-${i}.md`)), `file ${i} is listed`));
       // Only the panel's own elements: nothing the payloads tried to create.
       const foreign = await p.page.evaluate(
-        () => document.querySelectorAll('#app script, #app img, #app svg, #app iframe, #app a, #app style, #app details, #app math, #app textarea, #app [onclick], #app [onerror], #app [onload], #app input:not(#query):not(#include):not(#exclude)').length,
+        () => document.querySelectorAll('#app script, #app img, #app svg, #app iframe, #app a, #app style, #app details, #app math, #app textarea, #app [onclick], #app [onerror], #app [onload], #app input:not(#query):not(#include):not(#exclude):not(#languages):not(#current-folder)').length,
       );
       assert.equal(foreign, 0, 'no element was created from workspace text');
       assert.equal(await p.page.locator('.control-char').count() >= 5, true, 'bidi controls are marked');
@@ -360,6 +522,21 @@ describe(`XSS: ${PAYLOADS.length} payloads in snippets, paths, symbols, kinds, q
         await p.send({ type: 'searchError', requestId: request.requestId, message: payload });
         await p.page.locator('#message .message-detail').filter({ hasText: payload }).waitFor();
       }
+      // Payloads as nearest misses: in the snippet, the path, the symbol and the reason.
+      const misses = hits.map((h, i) => ({ ...h, missReason: 'exclude', missDetail: `excluded by ${PAYLOADS[i]}` }));
+      await searchWith(p, PAYLOADS.join(' '), [], IDLE, misses as SearchMiss[]);
+      await p.page.locator('#misses .miss').first().waitFor();
+      assert.equal(await p.page.locator('#misses .miss').count(), PAYLOADS.length);
+      const missText = await p.page.locator('#misses').evaluate((e) => e.textContent ?? '');
+      for (const payload of PAYLOADS) assert.ok(missText.includes(`cut: excluded by ${payload}`), `the miss reason shows ${JSON.stringify(payload)} literally`);
+      // A payload as the active editor's folder name.
+      await p.send({ type: 'activeFolder', folder: PAYLOADS[1] });
+      await p.page.locator('#current-folder-name').filter({ hasText: `(${PAYLOADS[1]})` }).waitFor({ state: 'attached' });
+      const foreignAfter = await p.page.evaluate(
+        () => document.querySelectorAll('#app script, #app img, #app svg, #app iframe, #app a, #app style, #app details, #app math, #app textarea, #app [onclick], #app [onerror], #app [onload]').length,
+      );
+      assert.equal(foreignAfter, 0, 'no element was created from miss text or the folder name');
+      for (const row of await p.page.locator('#misses .miss').all()) await row.click();
       await p.send({ type: 'status', status: { engine: 'error', engineMessage: PAYLOADS[1], trusted: true } });
       await p.page.locator('#message .message-detail').filter({ hasText: PAYLOADS[1] }).waitFor();
       // Hover and click the rows, where inline handlers would fire.
