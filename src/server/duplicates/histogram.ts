@@ -143,28 +143,46 @@ export async function similarityHistogram(source: ChunkSource, options: Histogra
   };
 }
 
-/** Each sampled form's best Jaccard against every other form (exact, by merging sorted shingles). */
+/**
+ * Each sampled form's best Jaccard against every other form. Exact, but only over forms that share a
+ * shingle (an inverted index counts the shared ones): any other pair's Jaccard is 0.
+ */
 async function jaccardNeighbours(forms: readonly Form[], rows: readonly Form[], threshold: number, p: HistogramParams) {
-  const symmetric = rows === forms;
-  const best = new Map<number, number>();
+  const postings = new Map<number, number[]>();
+  for (const f of forms) {
+    for (const s of f.shingles) {
+      const list = postings.get(s);
+      if (list) list.push(f.key);
+      else postings.set(s, [f.key]);
+    }
+  }
+  const best: number[] = [];
   const misses = new BestPairs(p.nearMisses);
-  const offer = (a: Form, b: Form, s: number) => {
-    if (s > (best.get(a.key) ?? -1)) best.set(a.key, s);
-    if (symmetric && s > (best.get(b.key) ?? -1)) best.set(b.key, s);
-    if (s < threshold && s > 0) misses.offer(a.key, b.key, s);
-  };
+  const common = new Int32Array(forms.length);
   for (let r = 0; r < rows.length; r++) {
     const a = rows[r];
-    for (let c = symmetric ? r + 1 : 0; c < forms.length; c++) {
-      const b = forms[c];
-      if (b !== a) offer(a, b, sortedJaccard(a.shingles, b.shingles));
+    const touched: number[] = [];
+    for (const s of a.shingles) {
+      for (const c of postings.get(s)!) {
+        if (c === a.key) continue;
+        if (common[c]++ === 0) touched.push(c);
+      }
     }
-    if (r % 64 === 63) {
+    let top = 0;
+    for (const c of touched) {
+      const shared = common[c];
+      common[c] = 0;
+      const j = shared / (a.shingles.length + forms[c].shingles.length - shared);
+      if (j > top) top = j;
+      if (j < threshold) misses.offer(a.key, c, j);
+    }
+    best.push(top);
+    if (r % 256 === 255) {
       p.signal?.throwIfAborted();
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
-  return { best: [...best.values()], misses };
+  return { best, misses };
 }
 
 /** Each sampled form's best cosine, from nearestNeighbours with no threshold; near misses exclude near copies. */
