@@ -3,7 +3,8 @@
  *   --folder <path>   a real repository to index (default: this repository); repeatable
  *   --files <n>       size of the generated workspace (default 5000; the 20,000-file run is in test/integration)
  *   --model small|tiny  the generated model to index with (default small: T5-small shape)
- *   --only a,b        sections: throughput, index, quant, host (the extension in code-server)
+ *   --only a,b        sections: throughput, index, quant, host (the extension in code-server), query, dupes
+ *   --query-sizes / --dupes-sizes  chunk counts for the query and near-duplicate sections (default 10000,100000)
  *   --texts <n>       chunks in the throughput mix (default 1000); --reps <n> repetitions (default 3)
  *   --host-files <n>  the workspace the extension host section indexes in code-server (default 20000)
  * Writes bench-results.json beside the table. Every figure comes from the real sidecar or the engine.
@@ -25,13 +26,17 @@ import { cpuSeconds, peakRssBytes } from '../test/support/processStats';
 import { startSidecar } from '../test/support/sidecar';
 import { chunkTexts, indexableFiles, throughput } from './benchThroughput';
 import { hostBench } from './benchHost';
+import { queryBench } from './benchQuery';
+import { dupesBench } from './benchDupes';
 
 const { values } = parseArgs({
   options: {
     folder: { type: 'string', multiple: true },
     files: { type: 'string', default: '5000' },
     model: { type: 'string', default: 'small' },
-    only: { type: 'string', default: 'throughput,index,quant,host' },
+    only: { type: 'string', default: 'throughput,index,quant,host,query,dupes' },
+    'query-sizes': { type: 'string', default: '10000,100000' },
+    'dupes-sizes': { type: 'string', default: '10000,100000' },
     texts: { type: 'string', default: '1000' },
     reps: { type: 'string', default: '3' },
     'host-files': { type: 'string', default: '20000' },
@@ -163,6 +168,19 @@ if (sections.has('quant')) {
 if (sections.has('host')) {
   // The extension in code-server: activation, cold start, and the host's event loop while the sidecar indexes.
   results.host = await hostBench({ files: Number(values['host-files']), model: goldenDir('tiny-st5'), baselineSeconds: 8, indexTimeoutSeconds: 150 });
+}
+
+if (sections.has('query')) {
+  const { rows, note } = await queryBench(smallModel(), values['query-sizes']!.split(',').map(Number));
+  console.log(`\nQuery latency, index open, memory and size (${note})`);
+  console.table(rows);
+  results.query = { note, rows };
+}
+if (sections.has('dupes')) {
+  const { rows, note } = await dupesBench(values['dupes-sizes']!.split(',').map(Number));
+  console.log(`\nNear-duplicates: full scan and one-file re-check (${note})`);
+  console.table(rows);
+  results.dupes = { note, rows };
 }
 
 writeFileSync(join(repoRoot, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);

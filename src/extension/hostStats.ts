@@ -6,7 +6,7 @@
  * then a JSON snapshot replaces that file every second and on deactivate. Without the variable nothing is
  * created, timed or written. No `vscode` import, so the pure parts are unit-tested in plain node.
  */
-import { renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import type { EngineStatus, IndexStatus, SearchParams } from '../shared/protocol';
 
@@ -43,6 +43,11 @@ export interface Sample {
   cpuMs: number;
   /** Engine or index status updates the extension handled in the interval. */
   statusUpdates: number;
+  /**
+   * Ms the host's main thread waited for a CPU while runnable (Linux schedstat; absent elsewhere): a stall
+   * with as much waiting is other processes' CPU use, not work in the host.
+   */
+  runQueueMs?: number;
 }
 
 /** A request to the engine timed from the extension host: `ping` is trivial, `search` embeds a query. */
@@ -107,6 +112,7 @@ export class HostStats {
   private readonly total = monitorEventLoopDelay({ resolution: 10 });
   private readonly interval = monitorEventLoopDelay({ resolution: 10 });
   private cpu = process.cpuUsage();
+  private runQueueNs = runQueueWaitNs();
   private statusUpdates = 0;
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   private watching: { dispose(): void } | undefined;
@@ -185,7 +191,10 @@ export class HostStats {
     const cpu = process.cpuUsage();
     const cpuMs = (cpu.user - this.cpu.user + cpu.system - this.cpu.system) / 1000;
     this.cpu = cpu;
-    this.samples.push({ t: epochNow(), delay: summarizeDelay(this.interval), cpuMs: Math.round(cpuMs), statusUpdates: this.statusUpdates });
+    const waited = runQueueWaitNs();
+    const runQueueMs = waited !== undefined && this.runQueueNs !== undefined ? Math.round((waited - this.runQueueNs) / 1e6) : undefined;
+    this.runQueueNs = waited;
+    this.samples.push({ t: epochNow(), delay: summarizeDelay(this.interval), cpuMs: Math.round(cpuMs), statusUpdates: this.statusUpdates, runQueueMs });
     this.interval.reset();
     this.statusUpdates = 0;
     this.write();
@@ -207,6 +216,16 @@ export class HostStats {
     }, ms);
     timer.unref();
     return timer;
+  }
+}
+
+/** Nanoseconds this process's main thread has spent runnable but waiting for a CPU (Linux), else undefined. */
+export function runQueueWaitNs(read = () => readFileSync('/proc/self/schedstat', 'utf8')): number | undefined {
+  try {
+    const waited = Number(read().split(' ')[1]);
+    return Number.isFinite(waited) ? waited : undefined;
+  } catch {
+    return undefined;
   }
 }
 
