@@ -102,7 +102,7 @@ async function main(): Promise<void> {
 if (sections.has('throughput')) {
   const folder = values.folder?.[0] ?? repoRoot;
   const { rows, lengths } = await throughput(folder, smallModel(), join(repoRoot, '.cache', 'engine'), Number(values.texts), 0, Number(values.reps));
-  console.log(`\nEmbedding throughput, T5-small shape, ${lengths.texts} chunks from ${folder} (token lengths p10 ${lengths.p10}, p50 ${lengths.p50}, p90 ${lengths.p90}, max ${lengths.max}); onnxruntime MatMul ${lengths.matmulGflops} GFLOP/s`);
+  console.log(`\nEmbedding throughput, T5-small shape, ${lengths.texts} chunks from ${folder} (token lengths p10 ${lengths.p10}, p50 ${lengths.p50}, p90 ${lengths.p90}, max ${lengths.max}; ${lengths.histogram}); onnxruntime MatMul ${lengths.matmulGflops} GFLOP/s on ${lengths.threads} thread(s), as the engine`);
   console.table(rows);
   results.throughput = { rows, lengths };
 }

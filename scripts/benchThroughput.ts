@@ -83,7 +83,20 @@ export interface ThroughputRow {
   [key: string]: string | number;
 }
 
-export async function throughput(folder: string, modelDir: string, cacheDir: string, limit: number, threads: number, repetitions: number): Promise<{ rows: ThroughputRow[]; lengths: Record<string, number> }> {
+/** The token-length distribution as counts per power-of-two bucket, e.g. "≤8: 12 · 9–16: 40 · 17–32: 300". */
+export function lengthHistogram(lengths: readonly number[]): string {
+  const buckets = new Map<number, number>();
+  for (const n of lengths) {
+    const top = 2 ** Math.max(3, Math.ceil(Math.log2(Math.max(1, n))));
+    buckets.set(top, (buckets.get(top) ?? 0) + 1);
+  }
+  return [...buckets.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([top, count]) => `${top === 8 ? '≤8' : `${top / 2 + 1}–${top}`}: ${count}`)
+    .join(' · ');
+}
+
+export async function throughput(folder: string, modelDir: string, cacheDir: string, limit: number, threads: number, repetitions: number): Promise<{ rows: ThroughputRow[]; lengths: Record<string, number | string> }> {
   const fp32 = await Engine.load(modelDir, { cacheDir, threads, batchTokenBudget: 8192, modelId: 'bench', precision: 'fp32', log: () => {} });
   const int8 = await Engine.load(modelDir, { cacheDir, threads, batchTokenBudget: 8192, modelId: 'bench', precision: 'int8', log: () => {} });
   const texts = await chunkTexts(folder, fp32, limit);
@@ -116,6 +129,18 @@ export async function throughput(folder: string, modelDir: string, cacheDir: str
   await int8.dispose();
   return {
     rows: [row('naive: fixed 32, file order, fp32', naive), row('ours: sorted + token budget, fp32', oursFp32), row('ours: sorted + token budget, int8', oursInt8)],
-    lengths: { texts: texts.length, p10: q(0.1), p50: q(0.5), p90: q(0.9), max: lengths.at(-1)!, matmulGflops: Number(gflops.toFixed(1)), totalGflop: Number((flops / 1e9).toFixed(1)) },
+    lengths: {
+      texts: texts.length,
+      p10: q(0.1),
+      p50: q(0.5),
+      p90: q(0.9),
+      max: lengths.at(-1)!,
+      mean: Number((lengths.reduce((a, n) => a + n, 0) / lengths.length).toFixed(1)),
+      histogram: lengthHistogram(lengths),
+      // The roofline's MatMul ran on the engine's own intra-op thread count.
+      threads: threads > 0 ? threads : defaultThreads(),
+      matmulGflops: Number(gflops.toFixed(1)),
+      totalGflop: Number((flops / 1e9).toFixed(1)),
+    },
   };
 }
