@@ -117,7 +117,14 @@ export async function whyNotIndexed(indexHost: IndexHost, raw: unknown): Promise
   if (typeof uri !== 'string' || !uri.startsWith('file:')) throw new ResponseError(ErrorCodes.InvalidInput, `uri must be a file: URI string; got ${JSON.stringify(uri)}.`);
   const index = indexHost.current;
   if (!index) return { indexed: false, rule: indexHost.currentStatus.message ?? 'the index is not open yet', source: 'index' };
-  const reason = await index.explain(fileURLToPath(uri));
+  let path: string;
+  try {
+    path = fileURLToPath(uri);
+  } catch (e) {
+    // file://host/… and encoded slashes are not local paths: bad input, not an engine failure.
+    throw new ResponseError(ErrorCodes.InvalidInput, `uri is not a local file URI (${(e as Error).message}); got ${JSON.stringify(uri).slice(0, 200)}.`);
+  }
+  const reason = await index.explain(path);
   return reason ? { indexed: false, ...reason } : { indexed: true };
 }
 

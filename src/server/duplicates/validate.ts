@@ -1,4 +1,5 @@
 /** @file Field-by-field checks of the duplicate requests' parameters (they come from another process). */
+import { fileURLToPath } from 'node:url';
 import { ResponseError } from 'vscode-languageserver/node';
 import { ErrorCodes, type DuplicateGroupsParams, type IgnoreDuplicateParams } from '../../shared/protocol';
 
@@ -8,6 +9,11 @@ const asObject = (params: unknown): Record<string, unknown> => (typeof params ==
 function optionalFileUri(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string' || !value.startsWith('file:')) throw invalid(`uri must be a file: URI string; got ${JSON.stringify(value)}.`);
+  try {
+    fileURLToPath(value); // file://host/… and encoded slashes are not local paths
+  } catch (e) {
+    throw invalid(`uri is not a local file URI (${(e as Error).message}); got ${JSON.stringify(value).slice(0, 200)}.`);
+  }
   return value;
 }
 

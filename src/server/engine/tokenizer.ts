@@ -51,7 +51,7 @@ export class T5Tokenizer {
 
   /** Number of tokens in `text` without `</s>` (for chunking). */
   count(text: string): number {
-    return this.tokenizer.encode(text, { add_special_tokens: false }).length;
+    return this.encodeLong(text).length;
   }
 
   encode(text: string): Encoded {
@@ -69,11 +69,34 @@ export class T5Tokenizer {
    */
   private encodePrefix(text: string, limit: number): number[] {
     for (let chars = Math.max(4096, limit * 16); ; chars *= 4) {
-      if (chars >= text.length) return this.tokenizer.encode(text, { add_special_tokens: false });
+      if (chars >= text.length) return this.encodeLong(text, limit);
       const cut = text.lastIndexOf(' ', chars);
-      if (cut <= 0) return this.tokenizer.encode(text, { add_special_tokens: false });
+      if (cut <= 0) return this.encodeLong(text, limit);
       const ids = this.tokenizer.encode(text.slice(0, cut), { add_special_tokens: false });
       if (ids.length > limit) return ids;
     }
   }
+
+  /**
+   * Encodes a text of any length in pieces cut at whitespace where possible, stopping once more than
+   * `stopAfter` ids are known. transformers.js spreads a word's ids into one call (`push(...ids)`), so a
+   * long run without whitespace (a minified line, 200 KB of one character) overflowed the stack.
+   */
+  private encodeLong(text: string, stopAfter = Infinity): number[] {
+    const ids: number[] = [];
+    for (let start = 0; start < text.length && ids.length <= stopAfter; ) {
+      let end = Math.min(text.length, start + MAX_CHARS_PER_CALL);
+      if (end < text.length) {
+        const space = text.lastIndexOf(' ', end);
+        if (space > start) end = space;
+        else if (/[\ud800-\udbff]/.test(text[end - 1])) end--; // never split a surrogate pair
+      }
+      for (const id of this.tokenizer.encode(text.slice(start, end), { add_special_tokens: false })) ids.push(id);
+      start = end;
+    }
+    return ids;
+  }
 }
+
+/** Characters per tokenizer call (far below the ~100k ids that overflow the stack). */
+const MAX_CHARS_PER_CALL = 50_000;
