@@ -8,6 +8,8 @@ import { chunkSections } from '../../src/server/indexing/chunker';
 import { LexicalIndex, tokenizeIdentifiers } from '../../src/server/indexing/lexical';
 import { FileTable } from '../../src/server/indexing/store/fileTable';
 import { VectorStore } from '../../src/server/indexing/store/vectorStore';
+import { WorkspaceIndex, type IndexEngine } from '../../src/server/indexing/workspaceIndex';
+import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import type { Section } from '../../src/server/indexing/types';
 
 const temp = () => mkdtempSync(join(tmpdir(), 't5-store-'));
@@ -198,5 +200,69 @@ describe('LexicalIndex', () => {
     assert.deepEqual(index.search('http header', 10, (id) => id !== 'c').map((h) => h.id), ['a']);
     index.remove(['a']);
     assert.deepEqual(index.search('parse', 10).map((h) => h.id), ['c']);
+  });
+
+  it('filters in rank order up to the limit, as filtering first would', () => {
+    const index = new LexicalIndex();
+    index.add(Array.from({ length: 50 }, (_, i) => ({ id: `d${i}`, text: `checksum ${'segment '.repeat(1 + (i % 7))} note ${i}` })));
+    const all = index.search('checksum segment', 1000);
+    const asked: string[] = [];
+    const filtered = index.search('checksum segment', 5, (id) => (asked.push(id), Number(id.slice(1)) % 2 === 0));
+    assert.deepEqual(filtered, all.filter((h) => Number(h.id.slice(1)) % 2 === 0).slice(0, 5));
+    assert.ok(asked.length < 20, `the filter was asked about ${asked.length} hits, not all 50`);
+  });
+
+  it('saves and loads as a plain object that searches the same', () => {
+    const index = new LexicalIndex();
+    index.add([
+      { id: 'a', text: 'Calls parseHttpHeader for each request.' },
+      { id: 'c', text: 'An http header parser.', symbol: 'HeaderParser' },
+    ]);
+    const loaded = LexicalIndex.fromPlain(JSON.parse(JSON.stringify(index.toPlain())));
+    assert.deepEqual(loaded.search('http header', 10), index.search('http header', 10));
+    loaded.add([{ id: 'd', text: 'header of the page' }]);
+    assert.ok(loaded.search('header', 10).some((h) => h.id === 'd'));
+  });
+});
+
+describe('WorkspaceIndex keyword index on disk', () => {
+  const engine: IndexEngine = {
+    info: { id: 'keywords-test', dimensions: 8, maxTokens: 512, precision: 'fp32' },
+    countTokens: (text) => text.split(/\s+/).filter(Boolean).length,
+    embed: async (texts) => ({ vectors: texts.map((t) => unit(t.length, 8)) }),
+  };
+  const settings = { ...DEFAULT_SETTINGS.index, minWords: 2, quantization: 'int8' as const, filesExclude: {}, searchExclude: {}, pooling: 'mean', layer: undefined };
+
+  it('is loaded at open when it matches the file tables, rebuilt when it does not', async () => {
+    const root = temp();
+    const storage = temp();
+    writeFileSync(join(root, 'a.md'), '# Alpha\n\nThe checksum of every segment is verified on open.\n');
+    writeFileSync(join(root, 'b.md'), '# Beta\n\nWatchers batch file events for three hundred milliseconds.\n');
+    const first = new WorkspaceIndex([root], engine, storage, settings, () => {});
+    await first.update();
+    const keywordFile = readdirSync(join(storage, 'workspaces')).find((f) => f.startsWith('keywords-'));
+    assert.ok(keywordFile, 'saved after the first update');
+    const expected = first.lexical.search('checksum segment', 10);
+    assert.equal(expected.length, 1);
+
+    const logs: string[] = [];
+    const second = new WorkspaceIndex([root], engine, storage, settings, (m) => logs.push(m));
+    assert.deepEqual(second.lexical.search('checksum segment', 10), expected);
+    assert.equal(second.lexical.version, 0, 'loaded, not rebuilt (a rebuild adds every chunk)');
+
+    // A table saved without its keyword index (a crash in between): the saved index is not trusted.
+    writeFileSync(join(root, 'c.md'), '# Gamma\n\nAnother checksum paragraph about every segment here.\n');
+    second.flush(); // nothing changed yet: no save
+    await second.updateFiles([join(root, 'c.md')]);
+    const third = new WorkspaceIndex([root], engine, storage, settings, () => {});
+    assert.equal(third.lexical.search('checksum segment', 10).length, 2, 'the new file is found after reopening');
+
+    // Damaged keyword file: reported and rebuilt, searches still right.
+    const path = join(storage, 'workspaces', keywordFile);
+    writeFileSync(path, readFileSync(path, 'utf8').replace('checksum', 'checksun'));
+    const warnings: string[] = [];
+    const fourth = new WorkspaceIndex([root], engine, storage, settings, (m) => warnings.push(m));
+    assert.match(warnings.join('\n'), /keyword index .* damaged/);
+    assert.equal(fourth.lexical.search('checksum segment', 10).length, 2);
   });
 });

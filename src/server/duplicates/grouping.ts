@@ -33,9 +33,12 @@ const GRADE_RANK: Readonly<Record<LinkGrade, number>> = Object.freeze({ near: 0,
 
 export function groupForms<K>(forms: ReadonlyMap<K, GroupingForm<K>>, links: readonly Link<K>[], linkOf: (a: K, b: K) => Link<K> | undefined): FormGroup<K>[] {
   const order = (k: K) => forms.get(k)!.order;
+  // Tie-break keys made once per link, not per comparison (similarities tie often: Jaccard has few values).
   const sorted = links
     .filter((l) => forms.has(l.a) && forms.has(l.b))
-    .sort((x, y) => GRADE_RANK[x.grade] - GRADE_RANK[y.grade] || y.similarity - x.similarity || cmp(pairOrder(x, order), pairOrder(y, order)));
+    .map((l) => ({ l, tie: pairOrder(l, order) }))
+    .sort((x, y) => GRADE_RANK[x.l.grade] - GRADE_RANK[y.l.grade] || y.l.similarity - x.l.similarity || cmp(x.tie, y.tie))
+    .map((x) => x.l);
   const groupOf = new Map<K, FormGroup<K>>();
   const groups: FormGroup<K>[] = [];
   const better = (a: K, b: K) => {

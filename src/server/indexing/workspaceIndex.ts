@@ -6,12 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { chunkSections, CHUNKER_VERSION, type Chunk } from './chunker';
 import { extractSections, languageOf } from './extract';
 import { classifyContent, FileRules, sizeReason, type FileRulesConfig, type SkipReason } from './files';
 import { l2Normalize } from '../engine/pooling';
-import { LexicalIndex } from './lexical';
+import { LexicalIndex, type LexicalPlain } from './lexical';
+import { CorruptFileError, readJsonChecked, writeJsonChecked } from './store/atomicFile';
 import { FileTable, type FileEntry } from './store/fileTable';
 import { VectorStore, type Quantization } from './store/vectorStore';
 
@@ -59,6 +61,14 @@ export interface IndexedChunk {
 const FLUSH_INTERVAL_MS = 3000;
 const NO_PROSE_REASON: SkipReason = Object.freeze({ rule: 'not a source or docs format with comments to extract', source: 'file type' });
 const EMBED_GROUP = 64;
+/** The saved keyword index is rewritten at most this often after edits (it is ~0.3 s of work at 100k chunks). */
+const KEYWORDS_SAVE_INTERVAL_MS = 60_000;
+
+/** The keyword index as saved: the table saves it was built from, and MiniSearch's own form. */
+interface SavedKeywords {
+  tables: (string | null)[];
+  index: LexicalPlain;
+}
 
 interface FolderState {
   folder: string;
@@ -69,7 +79,9 @@ interface FolderState {
 export class WorkspaceIndex {
   private readonly folders: FolderState[] = [];
   readonly vectors: VectorStore;
-  readonly lexical = new LexicalIndex();
+  lexical: LexicalIndex;
+  private readonly keywordsPath: string;
+  private keywordsSaved?: { version: number; tables: string; at: number };
   private paused = false;
   private resumeWaiters: (() => void)[] = [];
   private lastFlush = Date.now();
@@ -84,6 +96,8 @@ export class WorkspaceIndex {
   /** Embeddings computed since the index opened (for tests and the details view). */
   embeddedCount = 0;
   private dense?: { key: string; list: DenseChunks };
+  /** How long opening took, by part (logged, and read by the benchmark). */
+  openTimings: { totalMs: number; vectorsMs: number; tablesMs: number; keywordsMs: number };
 
   constructor(
     folders: readonly string[],
@@ -96,12 +110,23 @@ export class WorkspaceIndex {
     const info = engine.info;
     const modelKey = shortHash(JSON.stringify([info.id, info.precision, settings.pooling, settings.layer ?? 'last', CHUNKER_VERSION, settings.quantization]));
     const chunkerKey = shortHash(JSON.stringify([info.id, info.maxTokens, settings.minWords, CHUNKER_VERSION]));
+    const started = performance.now();
     this.vectors = new VectorStore(join(storagePath, 'vectors', modelKey), info.dimensions, settings.quantization, log);
+    const vectorsOpened = performance.now();
+    let tablesMs = 0;
     for (const folder of folders) {
+      const t = performance.now();
       const table = FileTable.open(join(storagePath, 'workspaces', shortHash(folder), `${chunkerKey}.json`), folder, log);
+      tablesMs += performance.now() - t;
       this.folders.push({ folder, rules: new FileRules(folder, settings), table });
-      for (const [relPath, entry] of table.files) this.addLexical(folder, relPath, entry.chunks);
     }
+    this.keywordsPath = join(storagePath, 'workspaces', `keywords-${shortHash(JSON.stringify([chunkerKey, folders]))}.json`);
+    this.lexical = this.openKeywords();
+    const ms = (x: number) => Math.round(x);
+    const total = performance.now() - started;
+    this.openTimings = { totalMs: ms(total), vectorsMs: ms(vectorsOpened - started), tablesMs: ms(tablesMs), keywordsMs: ms(total - (vectorsOpened - started) - tablesMs) };
+    const t = this.openTimings;
+    log(`Index opened in ${t.totalMs} ms: ${this.vectors.size} vectors ${t.vectorsMs} ms, file tables ${t.tablesMs} ms, keyword index ${t.keywordsMs} ms`);
   }
 
   /** Whether an update is running (editor updates sent now are taken first by it). */
@@ -276,13 +301,45 @@ export class WorkspaceIndex {
     }
   }
 
-  /** Persists vectors, then the file tables that refer to them. */
+  /** Persists vectors, then the file tables that refer to them, then (when idle) the keyword index. */
   flush(): void {
     const used = new Set<string>();
     for (const { chunk } of this.chunks()) used.add(chunk.hash);
     this.vectors.flush((h) => used.has(h));
     for (const f of this.folders) f.table.save();
     this.lastFlush = Date.now();
+    if (!this.busy) this.saveKeywords();
+  }
+
+  /** The saved keyword index if it was made from exactly these tables, else rebuilt from their chunks. */
+  private openKeywords(): LexicalIndex {
+    const tables = JSON.stringify(this.folders.map((f) => f.table.saveId ?? null));
+    try {
+      const saved = readJsonChecked<SavedKeywords>(this.keywordsPath);
+      if (saved && JSON.stringify(saved.tables) === tables) {
+        const lexical = LexicalIndex.fromPlain(saved.index);
+        this.keywordsSaved = { version: lexical.version, tables, at: Date.now() };
+        return lexical;
+      }
+    } catch (e) {
+      if (!(e instanceof CorruptFileError || e instanceof SyntaxError || e instanceof TypeError)) throw e;
+      this.log(`The saved keyword index ${this.keywordsPath} was damaged (${(e as Error).message}); it is rebuilt from the chunks.`);
+    }
+    this.lexical = new LexicalIndex();
+    for (const { folder, table } of this.folders) for (const [relPath, entry] of table.files) this.addLexical(folder, relPath, entry.chunks);
+    return this.lexical;
+  }
+
+  /** Saves the keyword index beside the tables it matches: right away the first time, then at most once a minute. */
+  private saveKeywords(): void {
+    const tables = JSON.stringify(this.folders.map((f) => f.table.saveId ?? null));
+    const last = this.keywordsSaved;
+    if (last && last.version === this.lexical.version && last.tables === tables) return;
+    if (last && Date.now() - last.at < KEYWORDS_SAVE_INTERVAL_MS) return;
+    const saved: SavedKeywords = { tables: JSON.parse(tables), index: this.lexical.toPlain() };
+    mkdirSync(dirname(this.keywordsPath), { recursive: true });
+    writeJsonChecked(this.keywordsPath, saved);
+    this.keywordsSaved = { version: this.lexical.version, tables, at: Date.now() };
   }
 
   private async processFiles(work: { state: FolderState; relPath: string; text?: string }[], signal?: AbortSignal): Promise<void> {

@@ -3,6 +3,7 @@
  * skip unchanged files), its chunks (text, range, kind, symbol), and why skipped files were skipped.
  * Saved as checksummed JSON, temp-then-rename; a damaged table is reported and rebuilt, never half-used.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Chunk } from '../chunker';
@@ -23,6 +24,8 @@ export interface SkippedFile {
 
 interface Stored {
   version: number;
+  /** New on every save: what a saved keyword index records to prove it was made from this table. */
+  saveId?: string;
   folder: string;
   files: Record<string, FileEntry>;
   skipped: Record<string, SkippedFile>;
@@ -36,6 +39,8 @@ export class FileTable {
   private dirty = false;
   /** Bumped on every change to the files' chunks (search caches its list of chunks by it). */
   version = 0;
+  /** The id of the save this table was loaded from or last written as (undefined: never saved). */
+  saveId?: string;
 
   private constructor(
     private readonly path: string,
@@ -48,6 +53,7 @@ export class FileTable {
     try {
       const stored = readJsonChecked<Stored>(path);
       if (stored && stored.version === TABLE_VERSION && stored.folder === folder) {
+        table.saveId = stored.saveId;
         for (const [k, v] of Object.entries(stored.files)) table.files.set(k, v);
         for (const [k, v] of Object.entries(stored.skipped)) table.skipped.set(k, v);
       }
@@ -87,7 +93,8 @@ export class FileTable {
   save(): void {
     if (!this.dirty) return;
     mkdirSync(dirname(this.path), { recursive: true });
-    const stored: Stored = { version: TABLE_VERSION, folder: this.folder, files: Object.fromEntries(this.files), skipped: Object.fromEntries(this.skipped) };
+    this.saveId = randomBytes(8).toString('hex');
+    const stored: Stored = { version: TABLE_VERSION, saveId: this.saveId, folder: this.folder, files: Object.fromEntries(this.files), skipped: Object.fromEntries(this.skipped) };
     writeJsonChecked(this.path, stored);
     this.dirty = false;
   }
