@@ -75,12 +75,18 @@ function splitLongLine(text: string, countTokens: (t: string) => number, budget:
   const words = text.split(/(?<=\s)/);
   const out: string[] = [];
   let current = '';
+  let tokens = 0;
   for (const word of words) {
-    if (current && countTokens(current + word) > budget) {
+    // Each word counted once (T5 splits on whitespace, so counts add up): counting the growing run was
+    // quadratic, half a minute for a 1 MB single-line file.
+    const n = countTokens(word);
+    if (current && tokens + n > budget) {
       out.push(current.trimEnd());
       current = '';
+      tokens = 0;
     }
     current += word;
+    tokens += n;
   }
   if (current.trim()) out.push(current.trimEnd());
   return out;
