@@ -71,8 +71,9 @@ export function buildTree(groups: readonly DuplicateGroupInfo[], sort: Duplicate
 
 function groupNode(group: DuplicateGroupInfo): GroupNode {
   const leader = group.members.find((m) => m.leader) ?? group.members[0];
-  const words = leader ? firstWords(leader.text) : '';
-  const members = group.members.map((member) => memberNode(group, member));
+  const words = leader ? firstWords(leader.text, 6) : '';
+  // Every exact copy of the leader's text counts as a leader; the view names only the first one so.
+  const members = group.members.map((member) => memberNode(group, member, member === leader));
   return {
     kind: 'group',
     group,
@@ -83,9 +84,9 @@ function groupNode(group: DuplicateGroupInfo): GroupNode {
   };
 }
 
-function memberNode(group: DuplicateGroupInfo, member: DuplicateMemberInfo): MemberNode {
+function memberNode(group: DuplicateGroupInfo, member: DuplicateMemberInfo, isLeader: boolean): MemberNode {
   const partner = group.members[member.partner] !== member ? group.members[member.partner] : undefined;
-  const parts = [member.leader ? 'leader' : `${GRADE_LABELS[member.grade].toLowerCase()} · ${percent(member.similarity)}`];
+  const parts = [isLeader ? 'leader' : `${GRADE_LABELS[member.grade].toLowerCase()} · ${percent(member.similarity)}`];
   if (member.suppressed) parts.push('ignored');
   return {
     kind: 'member',

@@ -38,13 +38,18 @@ const loose = group('g-loose', 'paraphrase', 0.93, [member('f.txt', 0), member('
 describe('Near-duplicates tree model', () => {
   it('labels a group with grade, floored similarity and first words, and counts its copies', () => {
     const [node] = buildTree([small], 'similarity');
-    assert.equal(node!.label, 'Near copy · 95% · “The watcher collects file events for a short…”');
+    assert.equal(node!.label, 'Near copy · 95% · “The watcher collects file events for…”');
     assert.equal(node!.description, '2 copies');
     assert.equal(percent(0.999), '99%', 'never rounded up to look exact');
     assert.deepEqual(node!.members.map((m) => m.label), ['a.ts:4', 'b.md:11']);
     assert.equal(node!.members[0]!.description, 'leader');
     assert.equal(node!.members[1]!.description, 'near copy · 80%');
     assert.equal(node!.members[1]!.partner?.path, 'a.ts', 'a member knows the copy its similarity refers to');
+  });
+
+  it('names one leader when every exact copy of the leader’s text is marked leader', () => {
+    const exact = { ...large, members: large.members.map((m) => ({ ...m, leader: true })) };
+    assert.deepEqual(buildTree([exact], 'similarity')[0]!.members.map((m) => m.description), ['leader', 'exact copy · 100%', 'exact copy · 100%']);
   });
 
   it('sorts by similarity (then size) or by size (then similarity), ties in the sidecar’s order', () => {
