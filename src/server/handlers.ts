@@ -16,6 +16,7 @@ import {
   type WhyNotIndexedResult,
 } from '../shared/protocol';
 import type { IndexHost } from './indexHost';
+import type { IndexEngine } from './indexing/workspaceIndex';
 import { searchFilter, validateSearchScope } from './search/filters';
 import { searchWithMisses, type SearchHit } from './search/search';
 import type { EmbedOptions, Engine } from './engine/engine';
@@ -79,11 +80,21 @@ export async function similar(engine: Engine, raw: unknown, token: CancellationT
 }
 
 
-export async function searchWorkspace(engine: Engine, indexHost: IndexHost, raw: unknown): Promise<SearchResult> {
+export async function searchWorkspace(engine: Engine, indexHost: IndexHost, raw: unknown, token?: CancellationToken): Promise<SearchResult> {
   const params: SearchParams = { ...validateSearchParams(raw), ...validateSearchScope(raw) };
   const index = indexHost.current;
   if (!index) return { hits: [], status: indexHost.currentStatus };
-  const { hits, misses } = await searchWithMisses(index, engine, params.query, {
+  // A query superseded while it waits behind indexing batches is dropped, not embedded (a burst of typing).
+  const checkCancelled = () => {
+    if (token?.isCancellationRequested) throw new Cancelled();
+  };
+  checkCancelled();
+  const cancellable: IndexEngine = {
+    info: engine.info,
+    countTokens: (text) => engine.countTokens(text),
+    embed: (texts, options) => engine.embed(texts, { ...options, checkCancelled }),
+  };
+  const { hits, misses } = await searchWithMisses(index, cancellable, params.query, {
     mode: params.mode ?? 'hybrid',
     topK: params.topK ?? 20,
     perFile: params.perFile ?? 3,

@@ -144,8 +144,8 @@ connection.onRequest(SimilarRequest, (params, token) => {
   const progress = progressFor(params);
   return answer(log, progress, async () => similar(await host!.ready(), params, token, progress, defaultPooling));
 });
-connection.onRequest(SearchRequest, (params) =>
-  answer(log, progressFor(params), async () => searchWorkspace(await host!.ready(), indexHost!, params)),
+connection.onRequest(SearchRequest, (params, token) =>
+  answer(log, progressFor(params), async () => searchWorkspace(await host!.ready(), indexHost!, params, token)),
 );
 connection.onRequest(IndexDetailsRequest, () => answer(log, progressFor(undefined), async () => indexHost!.details()));
 connection.onRequest(WhyNotIndexedRequest, (params) => answer(log, progressFor(undefined), () => whyNotIndexed(indexHost!, params)));

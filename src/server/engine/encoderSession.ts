@@ -41,11 +41,15 @@ export class EncoderSession {
   }
 
   /** Right-pads `rows` with PAD_ID (mask 0) and returns the requested output as a HiddenBatch. */
-  run(rows: readonly number[][], output: string): Promise<HiddenBatch> {
+  run(rows: readonly number[][], output: string, checkCancelled?: () => void): Promise<HiddenBatch> {
     if (!this.outputNames.includes(output)) {
       return Promise.reject(new ModelError(`The encoder graph ${this.describe} has no output "${output}".`));
     }
-    const next = this.queue.then(() => this.runNow(rows, output));
+    // Checked again when its turn comes: a request cancelled while queued (a superseded search) costs nothing.
+    const next = this.queue.then(() => {
+      checkCancelled?.();
+      return this.runNow(rows, output);
+    });
     this.queue = next.catch(() => undefined);
     return next;
   }

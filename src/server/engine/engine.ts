@@ -158,7 +158,7 @@ export class Engine {
     let done = 0;
     for (const plan of planBatches(ids.map((r) => r.length), this.options.batchTokenBudget)) {
       options.checkCancelled?.();
-      const batch = await this.session.run(plan.indices.map((i) => ids[i]), output);
+      const batch = await this.session.run(plan.indices.map((i) => ids[i]), output, options.checkCancelled);
       consume(batch, plan.indices);
       done += plan.indices.length;
       options.onProgress?.(done, ids.length);
