@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const suites = ['unit', 'integration', 'webview', 'e2e'];
+const suites = ['unit', 'integration', 'reliability', 'webview', 'e2e'];
 const wanted = process.argv.slice(2).filter((a) => suites.includes(a));
 const selected = wanted.length ? wanted : suites;
 
