@@ -1,0 +1,270 @@
+/**
+ * @file End to end: the near-duplicate detector in code-server with the packaged .vsix and the golden tiny
+ * model (offline), detection on in the user settings. A workspace with planted copies (a Markdown paragraph
+ * mirrored in two packages; a JSDoc comment copied into the docs and then drifted: a number changed and a
+ * negation added) must show its duplicate diagnostics in the Problems panel with their related copies, list
+ * both groups in the Near-duplicates view, open the word diff from a quick fix, and "Ignore this group" must
+ * remove that group's diagnostics and tree entry and write the suppressions file. Screenshots go to
+ * test-results/e2e/duplicates-*.png.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Locator, Page } from 'playwright-core';
+import {
+  RESULTS_DIR,
+  ROOT,
+  checkPrerequisites,
+  extensionLogTail,
+  installVsix,
+  launchBrowser,
+  makeTempDir,
+  saveLogs,
+  screenshot,
+  startCodeServer,
+  vsixPath,
+  type CodeServer,
+} from '../support/codeServer';
+import { activeEditorShows, openFile, quickInput, quickInputBox, runCommand } from '../support/workbench';
+
+const MODEL = resolve(ROOT, '..', 'shared', 'golden', 'tiny-st5');
+
+const MIRRORED =
+  'Install the command line tool with npm, then run it once in the root of the repository so it can write its default configuration file next to the package manifest.';
+const STORE =
+  'Each segment is written to a temporary file first and then renamed into place, so a crash leaves either the old segment or the new one and never a torn file. ' +
+  'At most 3 segments are merged at a time, and the merged segment is checked before the old ones are deleted. It is safe to read segments while a merge runs.';
+const STORE_DRIFTED = STORE.replace('At most 3 segments', 'At most 5 segments').replace('It is safe to read', 'It is not safe to read');
+
+const FILES: Record<string, string> = {
+  'docs/install.md': `${MIRRORED}\n`,
+  'pkg/README.md': `${MIRRORED}\n`,
+  'docs/storage.md': `${STORE_DRIFTED}\n`,
+  'src/store.ts': [
+    'export class SegmentStore {',
+    '  /**',
+    ...STORE.match(/.{1,90}(\s|$)/g)!.map((l) => `   * ${l.trim()}`),
+    '   */',
+    '  merge(): void {}',
+    '}',
+    '',
+  ].join('\n'),
+};
+/** A line inside the JSDoc comment of src/store.ts (1-based). */
+const STORE_COMMENT_LINE = 3;
+
+let tmp: string | undefined;
+let workspace: string | undefined;
+let server: CodeServer | undefined;
+let browser: Browser | undefined;
+let page: Page | undefined;
+const consoleLines: string[] = [];
+
+async function withArtifacts(name: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    await screenshot(page, `duplicates-failure-${name}`);
+    const logs = saveLogs(server, `duplicates-failure-${name}`);
+    if (logs) writeFileSync(join(logs, 'browser-console.log'), consoleLines.join('\n'));
+    const tail = server ? extensionLogTail(server.userDataDir) : '';
+    const err = e as Error;
+    err.message += `\n[e2e] ${name} failed; screenshots and logs in ${RESULTS_DIR}${tail ? `\n[e2e] extension log:\n${tail}` : ''}`;
+    throw err;
+  }
+}
+
+async function waitForReady(p: Page): Promise<void> {
+  await p.waitForFunction(
+    () => Array.from(document.querySelectorAll<HTMLElement>('.part.statusbar .statusbar-item')).some((i) => /T5: ready/.test(i.innerText)),
+    undefined,
+    { timeout: 180_000, polling: 250 },
+  );
+}
+
+const problemRows = (p: Page): Locator => p.locator('.part.panel .markers-panel .monaco-list-row');
+/** The Near-duplicates pane of the side bar (its header reads "Near-duplicates", upper-cased by CSS). */
+const duplicatesPane = (p: Page): Locator => p.locator('.part.sidebar .pane').filter({ has: p.locator('.pane-header', { hasText: /near-duplicates/i }) });
+const treeRows = (p: Page): Locator => duplicatesPane(p).locator('.monaco-list-row');
+const rowTexts = (rows: Locator) => rows.evaluateAll((els) => els.map((e) => (e as HTMLElement).innerText.replace(/\s+/g, ' ').trim()));
+
+/** Opens the Problems panel with every row expanded (files are tree nodes; their markers are children). */
+async function showProblems(p: Page): Promise<void> {
+  await runCommand(p, 'View: Focus Problems');
+  await p.locator('.part.panel .markers-panel').waitFor({ state: 'visible', timeout: 30_000 });
+}
+
+/** Activates the file's tab when it has one (Quick Open's Enter on an open file is flaky here), else opens it. */
+async function showFile(p: Page, file: string, text: string): Promise<void> {
+  const tab = p.locator('.tabs-container .tab').filter({ hasText: file });
+  if (await tab.count()) {
+    await tab.first().click();
+    await activeEditorShows(p, file, text);
+  } else {
+    await openFile(p, file, text);
+  }
+}
+
+async function quickFix(p: Page, title: RegExp): Promise<void> {
+  await p.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+  await p.keyboard.press('Control+G');
+  await quickInputBox(p).waitFor({ state: 'visible', timeout: 30_000 });
+  await p.keyboard.type(String(STORE_COMMENT_LINE));
+  await p.keyboard.press('Enter');
+  await quickInput(p).waitFor({ state: 'hidden', timeout: 30_000 });
+  const action = p.locator('.action-widget .monaco-list-row').filter({ hasText: title });
+  // The light bulb shows once the code actions for the new cursor position are known; ask again if the
+  // menu opened before they were (VS Code then says "No code actions available").
+  await p.locator('.editor-group-container.active .lightBulbWidget').first().waitFor({ state: 'visible', timeout: 30_000 });
+  for (let attempt = 0; ; attempt++) {
+    await p.keyboard.press('Control+.');
+    try {
+      await action.first().waitFor({ state: 'visible', timeout: 5_000 });
+      break;
+    } catch (e) {
+      if (attempt === 5) throw e;
+      await p.keyboard.press('Escape');
+    }
+  }
+  const offered = await rowTexts(p.locator('.action-widget .monaco-list-row'));
+  console.log(`[e2e] quick fixes offered:\n  ${offered.join('\n  ')}`);
+  // A pointer block lies over the menu: pick by keyboard, as users mostly do.
+  const focused = p.locator('.action-widget .monaco-list-row.focused');
+  for (let i = 0; i < offered.length && !title.test((await focused.first().innerText().catch(() => '')) ?? ''); i++) await p.keyboard.press('ArrowDown');
+  assert.match(await focused.first().innerText(), title);
+  await p.keyboard.press('Enter');
+  await p.locator('.action-widget').first().waitFor({ state: 'hidden', timeout: 30_000 }).catch(() => undefined);
+}
+
+describe('Near-duplicates in code-server', { timeout: 900_000 }, () => {
+  before(async () => {
+    checkPrerequisites();
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    tmp = makeTempDir('t5-e2e-dupes-');
+    const userDataDir = join(tmp, 'user-data');
+    const extensionsDir = join(tmp, 'extensions');
+    workspace = join(tmp, 'workspace');
+    mkdirSync(join(userDataDir, 'User'), { recursive: true });
+    for (const [file, text] of Object.entries(FILES)) {
+      mkdirSync(join(workspace, file, '..'), { recursive: true });
+      writeFileSync(join(workspace, file), text);
+    }
+    const settings = {
+      't5Semantic.model': MODEL,
+      't5Semantic.offline': true,
+      't5Semantic.duplicates.enabled': true,
+      // The tiny test model has random weights: only exact and near copies are meaningful with it.
+      't5Semantic.duplicates.paraphraseThreshold': 1,
+      'workbench.colorTheme': 'Default Dark Modern',
+      'security.workspace.trust.enabled': false,
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'workbench.enableExperiments': false,
+      'workbench.welcomePage.walkthroughs.openOnInstall': false,
+      'telemetry.telemetryLevel': 'off',
+      'extensions.autoUpdate': false,
+      'extensions.autoCheckUpdates': false,
+      'extensions.ignoreRecommendations': true,
+      'update.mode': 'none',
+      'git.enabled': false,
+      'chat.commandCenter.enabled': false,
+      'editor.lightbulb.enabled': 'on',
+    };
+    writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+    installVsix(vsixPath(), extensionsDir, userDataDir);
+    server = await startCodeServer({ userDataDir, extensionsDir, folder: workspace, timeout: 120_000 });
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
+    page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
+    await withArtifacts('startup', async () => {
+      await page!.goto(`${server!.url}/?folder=${encodeURIComponent(workspace!)}`, { timeout: 120_000 });
+      await page!.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 120_000 });
+      await page!.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: 'docs' }).waitFor({ timeout: 120_000 });
+      await waitForReady(page!);
+    });
+  });
+
+  after(async () => {
+    if (page) await screenshot(page, 'duplicates-99-final');
+    saveLogs(server, 'duplicates-logs');
+    if (consoleLines.length) writeFileSync(join(RESULTS_DIR, 'duplicates-browser-console.log'), consoleLines.join('\n'));
+    await browser?.close().catch(() => undefined);
+    await server?.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('the Problems panel shows every planted copy, with the other copies as related information', { timeout: 300_000 }, async () => {
+    const p = page!;
+    await withArtifacts('problems', async () => {
+      await openFile(p, 'store.ts', 'SegmentStore');
+      await showProblems(p);
+      await problemRows(p).filter({ hasText: /Near copy \(\d+% similar\) of docs\/storage\.md:1/ }).first().waitFor({ timeout: 240_000 });
+      await problemRows(p).filter({ hasText: /Exact copy of (pkg\/README|docs\/install)\.md:1/ }).first().waitFor({ timeout: 60_000 });
+      const texts = await rowTexts(problemRows(p));
+      console.log(`[e2e] problems:\n  ${texts.join('\n  ')}`);
+      assert.equal(texts.filter((t) => /Exact copy of/.test(t)).length, 2, 'one diagnostic on each mirrored paragraph');
+      assert.equal(texts.filter((t) => /Near copy \(\d+% similar\) of/.test(t)).length, 2, 'one diagnostic on each drifted copy');
+      // Related information is listed under each diagnostic as a child row naming the other copy.
+      assert.ok(texts.some((t) => /group leader/.test(t)), `related rows name the other copies: ${texts.join(' | ')}`);
+      await screenshot(p, 'duplicates-01-problems');
+      await p.locator('.editor-group-container.active').screenshot({ path: join(RESULTS_DIR, 'duplicates-01-editor-marks.png'), timeout: 15_000 });
+    });
+  });
+
+  test('the Near-duplicates view lists both groups with their members; a member opens its copy', { timeout: 300_000 }, async () => {
+    const p = page!;
+    await withArtifacts('view', async () => {
+      await runCommand(p, 'T5 Semantic: Find Near-Duplicates in Workspace');
+      await treeRows(p).filter({ hasText: /Near copy · \d+% · “/ }).first().waitFor({ timeout: 120_000 });
+      await treeRows(p).filter({ hasText: /Exact copy · 100% · “Install the command line tool/ }).first().waitFor({ timeout: 60_000 });
+      const rows = await rowTexts(treeRows(p));
+      console.log(`[e2e] Near-duplicates view:\n  ${rows.join('\n  ')}`);
+      assert.ok(rows.some((r) => /Near copy · \d+% · “.*2 copies/.test(r)), 'the near group says how many copies');
+      for (const place of ['docs/install.md:1', 'pkg/README.md:1', 'docs/storage.md:1', 'src/store.ts:2']) {
+        assert.ok(rows.some((r) => r.includes(place)), `member ${place} is listed: ${rows.join(' | ')}`);
+      }
+      await p.locator('.part.sidebar').screenshot({ path: join(RESULTS_DIR, 'duplicates-02-view-sidebar.png'), timeout: 15_000 });
+      await screenshot(p, 'duplicates-02-view');
+      await treeRows(p).filter({ hasText: 'docs/storage.md:1' }).first().click();
+      await activeEditorShows(p, 'storage.md', 'At most 5 segments');
+    });
+  });
+
+  test('quick fixes: Show differences opens the word diff; Ignore this group removes the group', { timeout: 300_000 }, async () => {
+    const p = page!;
+    await withArtifacts('quick-fix', async () => {
+      await showFile(p, 'store.ts', 'SegmentStore');
+      await quickFix(p, /Show differences with docs\/storage\.md:1/);
+      const diff = p.locator('.editor-group-container.active .monaco-diff-editor');
+      await diff.waitFor({ state: 'visible', timeout: 30_000 });
+      await p.locator('.tabs-container .tab.active').filter({ hasText: /↔/ }).waitFor({ timeout: 30_000 });
+      const tab = (await p.locator('.tabs-container .tab.active').innerText()).replace(/\s+/g, ' ');
+      console.log(`[e2e] diff tab: ${tab}`);
+      assert.match(tab, /store\.ts:2 ↔ storage\.md:1|store\.ts:2 ↔ docs\/storage\.md:1/);
+      // Both sides show the copies one sentence per line.
+      await diff.locator('.modified .view-lines').filter({ hasText: 'At most 5 segments are merged at a time' }).waitFor({ timeout: 30_000 });
+      await diff.locator('.original .view-lines').filter({ hasText: 'At most 3 segments are merged at a time' }).waitFor({ timeout: 30_000 });
+      await screenshot(p, 'duplicates-03-diff');
+
+      await showFile(p, 'store.ts', 'SegmentStore');
+      await quickFix(p, /Ignore this group \(2 copies\)/);
+      await showProblems(p);
+      await p.waitForFunction(
+        () => !Array.from(document.querySelectorAll<HTMLElement>('.part.panel .markers-panel .monaco-list-row')).some((r) => /Near copy/.test(r.innerText)),
+        undefined,
+        { timeout: 60_000, polling: 250 },
+      );
+      const problems = await rowTexts(problemRows(p));
+      assert.equal(problems.filter((t) => /Exact copy of/.test(t)).length, 2, `the other group stays: ${problems.join(' | ')}`);
+      await treeRows(p).filter({ hasText: /Near copy ·/ }).first().waitFor({ state: 'detached', timeout: 60_000 });
+      assert.equal(await treeRows(p).filter({ hasText: /Exact copy ·/ }).count(), 1);
+      const file = join(workspace!, '.vscode', 't5-semantic-ignore.json');
+      assert.ok(existsSync(file), 'the suppressions file is written');
+      const listed = (JSON.parse(readFileSync(file, 'utf8')) as { ignore: { fingerprint: string }[] }).ignore;
+      assert.equal(listed.length, 2, 'one fingerprint per drifted copy');
+      await screenshot(p, 'duplicates-04-ignored');
+    });
+  });
+});
