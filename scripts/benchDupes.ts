@@ -98,7 +98,7 @@ export function syntheticVectors(count: number, dims = DIMS, seed = 5): Float32A
 }
 
 /** An in-memory workspace of `count` chunks (10 a file) whose vectors live in a real int8 store. */
-class SyntheticIndex implements ChunkSource {
+export class SyntheticIndex implements ChunkSource {
   readonly files = new Map<string, Chunk[]>();
   constructor(readonly vectors: VectorStore) {}
 
@@ -114,9 +114,14 @@ class SyntheticIndex implements ChunkSource {
   *chunks() {
     for (const [relPath, chunks] of this.files) for (const chunk of chunks) yield { folder: '/bench', relPath, chunk };
   }
+
+  /** As WorkspaceIndex.chunksOf: one file's chunks without a pass over all. */
+  *chunksOf(paths: readonly string[]) {
+    for (const path of paths) for (const chunk of this.files.get(path.replace('/bench/', '')) ?? []) yield { folder: '/bench', relPath: path.replace('/bench/', ''), chunk };
+  }
 }
 
-function buildIndex(count: number, storeDir: string): SyntheticIndex {
+export function buildIndex(count: number, storeDir: string): SyntheticIndex {
   const vectors = syntheticVectors(count);
   const index = new SyntheticIndex(new VectorStore(storeDir, DIMS, 'int8', (m) => console.warn(m)));
   for (let f = 0; f * CHUNKS_PER_FILE < count; f++) {

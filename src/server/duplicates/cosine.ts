@@ -223,12 +223,23 @@ export class QuantizedVectors<K> {
 
   /** Makes the keys exactly `keys` (those `load` has a vector for): loads only keys not held yet. */
   sync(keys: readonly K[], load: Load<K>): void {
-    const wanted = new Set(keys);
-    for (const key of [...this.slots.keys()]) if (!wanted.has(key)) this.delete(key);
-    for (const key of wanted) {
-      if (this.slots.has(key)) continue;
+    // One pass marks what is still wanted (and loads what is new); unmarked slots are dropped after it.
+    const seen = new Uint8Array(this.keys.length);
+    for (const key of keys) {
+      const slot = this.slots.get(key);
+      if (slot !== undefined) {
+        seen[slot] = 1;
+        continue;
+      }
       const v = load(key);
-      if (v && v.length === this.dims) this.set(key, v);
+      if (!v || v.length !== this.dims) continue;
+      this.set(key, v);
+      const claimed = this.slots.get(key)!;
+      if (claimed < seen.length) seen[claimed] = 1; // a freed slot reused
+    }
+    for (let slot = 0; slot < seen.length; slot++) {
+      const key = this.keys[slot];
+      if (key !== undefined && !seen[slot]) this.delete(key);
     }
   }
 
@@ -311,13 +322,20 @@ async function fewRows<K>(rowsQ: QuantizedVectors<K>, colsQ: QuantizedVectors<K>
   }
 }
 
-/** Many rows: MatMul tiles with TopK per row in the graph; the column tiles are transposed once. */
+/**
+ * Many rows: MatMul tiles with TopK per row in the graph; the column tiles are transposed once. When rows
+ * are the columns (a full scan) only tiles on and above the diagonal are multiplied — half the work: a tile's
+ * rows get their neighbours from its TopK, and its columns (rows of a later tile) from the column maxima,
+ * re-scored exactly for the few columns whose maximum reaches the threshold.
+ */
 async function allPairs<K>(rowsQ: QuantizedVectors<K>, colsQ: QuantizedVectors<K>, want: number, threads: number, options: NeighbourOptions<K>, top: TopK<K>): Promise<void> {
   const d = colsQ.dims;
+  const symmetric = rowsQ === colsQ;
   const rowTile = options.block ?? ROW_TILE;
+  const colTile = symmetric ? rowTile : COL_TILE;
   const tiles: { start: number; width: number; bt: Int8Array; scales: Float32Array }[] = [];
-  for (let c0 = 0; c0 < colsQ.extent; c0 += COL_TILE) {
-    const width = Math.min(COL_TILE, colsQ.extent - c0);
+  for (let c0 = 0; c0 < colsQ.extent; c0 += colTile) {
+    const width = Math.min(colTile, colsQ.extent - c0);
     const bt = new Int8Array(d * width);
     for (let j = 0; j < width; j++) {
       const from = (c0 + j) * d;
@@ -328,23 +346,57 @@ async function allPairs<K>(rowsQ: QuantizedVectors<K>, colsQ: QuantizedVectors<K
   for (let r0 = 0; r0 < rowsQ.extent; r0 += rowTile) {
     const b = Math.min(rowTile, rowsQ.extent - r0);
     const a = rowsQ.data.subarray(r0 * d, (r0 + b) * d);
-    for (const tile of tiles) {
+    const rowScales = rowsQ.scales.subarray(r0, r0 + b);
+    for (const tile of symmetric ? tiles.filter((t) => t.start >= r0) : tiles) {
       options.signal?.throwIfAborted();
-      const { values, indices, k } = await tileTopK(a, b, tile.bt, tile.width, d, tile.scales, want, threads);
+      const { values, indices, k, colMax } = await tileTopK(a, b, rowScales, tile.bt, tile.width, d, tile.scales, want, threads);
       for (let r = 0; r < b; r++) {
         const rowKey = rowsQ.keys[r0 + r];
         if (rowKey === undefined) continue;
-        const rowScale = rowsQ.scales[r0 + r];
         for (let j = 0; j < k; j++) {
-          const s = values[r * k + j] * rowScale;
+          const s = values[r * k + j];
           if (s < options.threshold) break; // best first
           const colKey = colsQ.keys[tile.start + indices[r * k + j]];
           if (colKey === undefined || colKey === rowKey) continue;
           top.offer(rowKey, colKey, s);
         }
       }
+      if (symmetric && tile.start > r0) await columnsAbove(rowsQ, r0, b, tile, colMax, threads, options, top);
       // Let requests in between tiles: a full scan of a large workspace takes seconds.
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
+}
+
+/** The rows r0.. (one tile) as neighbours of the tile's columns whose maximum reaches the threshold. */
+async function columnsAbove<K>(
+  q: QuantizedVectors<K>,
+  r0: number,
+  b: number,
+  tile: { start: number; width: number },
+  colMax: Float32Array,
+  threads: number,
+  options: NeighbourOptions<K>,
+  top: TopK<K>,
+): Promise<void> {
+  const d = q.dims;
+  const hits: number[] = [];
+  for (let j = 0; j < tile.width; j++) if (colMax[j] >= options.threshold && q.keys[tile.start + j] !== undefined) hits.push(tile.start + j);
+  if (!hits.length) return;
+  const m = hits.length;
+  const colsT = new Int8Array(d * m);
+  hits.forEach((slot, h) => {
+    for (let i = 0; i < d; i++) colsT[i * m + h] = q.data[slot * d + i] - 128;
+  });
+  const products = await scoreAll(q.data.subarray(r0 * d), b, d, colsT, m, threads);
+  hits.forEach((slot, h) => {
+    const colKey = q.keys[slot]!;
+    const colScale = q.scales[slot];
+    for (let r = 0; r < b; r++) {
+      const rowKey = q.keys[r0 + r];
+      if (rowKey === undefined || rowKey === colKey) continue;
+      const s = products[r * m + h] * colScale * q.scales[r0 + r];
+      if (s >= options.threshold) top.offer(colKey, rowKey, s);
+    }
+  });
 }

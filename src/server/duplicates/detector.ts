@@ -48,6 +48,8 @@ export const DEFAULT_DUPLICATE_OPTIONS: Readonly<DuplicateOptions> = Object.free
 /** What the detector reads: the workspace index (WorkspaceIndex satisfies it). */
 export interface ChunkSource {
   chunks(): Iterable<{ folder: string; relPath: string; chunk: Chunk }>;
+  /** The chunks of these files only (absolute paths), when the source can find them without a full pass. */
+  chunksOf?(paths: readonly string[]): Iterable<{ folder: string; relPath: string; chunk: Chunk }>;
   readonly vectors: { readonly dims: number; get(hash: string): Float32Array | undefined };
 }
 
@@ -196,7 +198,8 @@ export class DuplicateDetector {
     let lastFolder = '';
     let lastRel = '';
     let file = '';
-    for (const { folder, relPath, chunk } of this.source.chunks()) {
+    const chunks = only && this.source.chunksOf ? this.source.chunksOf([...only]) : this.source.chunks();
+    for (const { folder, relPath, chunk } of chunks) {
       if (relPath !== lastRel || folder !== lastFolder) [lastFolder, lastRel, file] = [folder, relPath, join(folder, relPath)];
       if (only && !only.has(file)) continue;
       let entry = byFile.get(file);
@@ -243,6 +246,7 @@ export class DuplicateDetector {
     }
     this.forms.delete(copy.fingerprint);
     this.lsh.remove(copy.fingerprint);
+    this.vectorCache.delete(copy.fingerprint);
     for (const other of this.links.get(copy.fingerprint)?.keys() ?? []) this.links.get(other)?.delete(copy.fingerprint);
     this.links.delete(copy.fingerprint);
   }

@@ -64,10 +64,13 @@ export function signature(set: ReadonlySet<number>, options: MinHashOptions = DE
 /**
  * Banded LSH buckets: items whose signatures agree on all rows of any band share a bucket.
  * Items can be added and removed, so a changed file only touches its own buckets.
+ * A band's key is a number (the band and a 32-bit hash of its rows), and a bucket with one item holds it
+ * bare: at 100k texts that is 1.6M buckets, nearly all singletons, where strings and Sets took most of
+ * the detector's memory and time. A hash collision only proposes an extra candidate (Jaccard decides).
  */
 export class LshIndex<K> {
-  private readonly buckets = new Map<string, Set<K>>();
-  private readonly keysOf = new Map<K, string[]>();
+  private readonly buckets = new Map<number, K | Set<K>>();
+  private readonly keysOf = new Map<K, Float64Array>();
 
   constructor(private readonly options: MinHashOptions = DEFAULT_MINHASH) {}
 
@@ -75,17 +78,21 @@ export class LshIndex<K> {
     const keys = this.bandKeys(sig);
     this.keysOf.set(key, keys);
     for (const k of keys) {
-      let bucket = this.buckets.get(k);
-      if (!bucket) this.buckets.set(k, (bucket = new Set()));
-      bucket.add(key);
+      const bucket = this.buckets.get(k);
+      if (bucket === undefined) this.buckets.set(k, key);
+      else if (bucket instanceof Set) bucket.add(key);
+      else if (bucket !== key) this.buckets.set(k, new Set([bucket, key]));
     }
   }
 
   remove(key: K): void {
     for (const k of this.keysOf.get(key) ?? []) {
       const bucket = this.buckets.get(k);
-      bucket?.delete(key);
-      if (bucket && !bucket.size) this.buckets.delete(k);
+      if (bucket === key) this.buckets.delete(k);
+      else if (bucket instanceof Set) {
+        bucket.delete(key);
+        if (bucket.size === 1) this.buckets.set(k, bucket.values().next().value as K);
+      }
     }
     this.keysOf.delete(key);
   }
@@ -93,14 +100,23 @@ export class LshIndex<K> {
   /** Keys sharing at least one bucket with `key` (which must have been added). */
   candidates(key: K): Set<K> {
     const out = new Set<K>();
-    for (const k of this.keysOf.get(key) ?? []) for (const other of this.buckets.get(k) ?? []) if (other !== key) out.add(other);
+    for (const k of this.keysOf.get(key) ?? []) {
+      const bucket = this.buckets.get(k);
+      if (bucket instanceof Set) {
+        for (const other of bucket) if (other !== key) out.add(other);
+      } else if (bucket !== undefined && bucket !== key) out.add(bucket);
+    }
     return out;
   }
 
-  private bandKeys(sig: Uint32Array): string[] {
+  private bandKeys(sig: Uint32Array): Float64Array {
     const { bands, rows } = this.options;
-    const keys: string[] = [];
-    for (let b = 0; b < bands; b++) keys.push(`${b}:${Array.from(sig.subarray(b * rows, (b + 1) * rows)).join(',')}`);
+    const keys = new Float64Array(bands);
+    for (let b = 0; b < bands; b++) {
+      let h = 0x9e3779b9 ^ b;
+      for (let r = 0; r < rows; r++) h = mix32(h ^ sig[b * rows + r]) ^ Math.imul(h, 31);
+      keys[b] = b * 2 ** 32 + (h >>> 0);
+    }
     return keys;
   }
 }

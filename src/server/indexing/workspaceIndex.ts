@@ -240,6 +240,15 @@ export class WorkspaceIndex {
     }
   }
 
+  /** The chunks of these files (absolute or folder-relative paths), without a pass over the whole index. */
+  *chunksOf(paths: readonly string[]): Generator<IndexedChunk> {
+    for (const path of paths) {
+      const located = this.locate(path);
+      const entry = located && located[0].table.files.get(located[1]);
+      if (entry) for (const chunk of entry.chunks) yield { folder: located[0].folder, relPath: located[1], chunk };
+    }
+  }
+
   /** The dense-search chunk list, rebuilt only after the files or the vectors changed. */
   denseChunks(): DenseChunks {
     const key = `${this.vectors.generation}/${this.folders.map((f) => f.table.version).join(',')}`;

@@ -63,10 +63,13 @@ function session(kind: 'scoreAll' | 'scoreAllFloat' | 'tileTopK', threads: numbe
       g.output(g.node('MatMul', [g.input('m', T.FLOAT, ['n', 'd']), g.input('q', T.FLOAT, ['d', 1])]), 'scores', T.FLOAT, ['n', 1]);
     } else {
       const product = g.node('MatMulInteger', [g.input('a', T.UINT8, ['b', 'd']), g.input('bt', T.INT8, ['d', 'c']), zp]);
-      const scaled = g.node('Mul', [g.node('Cast', [product], { to: T.FLOAT }), g.input('col_scale', T.FLOAT, ['c'])]);
+      const colScaled = g.node('Mul', [g.node('Cast', [product], { to: T.FLOAT }), g.input('col_scale', T.FLOAT, ['c'])]);
+      const scaled = g.node('Mul', [colScaled, g.input('row_scale', T.FLOAT, ['b', 1])]);
       const [values, indices] = g.op('TopK', [scaled, g.input('k', T.INT64, [1])], { axis: 1 }, 2);
       g.output(values, 'values', T.FLOAT, ['b', 'k']);
       g.output(g.node('Cast', [indices], { to: T.INT32 }), 'indices', T.INT32, ['b', 'k']);
+      // Each column's best score: the symmetric scan reads a column's neighbours only where this reaches the threshold.
+      g.output(g.node('ReduceMax', [scaled], { axes: [0], keepdims: 0 }), 'col_max', T.FLOAT, ['c']);
     }
     s = ort.InferenceSession.create(g.encode(kind, 't5-semantic'), { intraOpNumThreads: n, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
     s.catch(() => sessions.delete(key));
@@ -97,26 +100,28 @@ export async function scoreAllFloat(rows: Float32Array, n: number, d: number, qu
 
 /**
  * The best `k` columns of each row of A·B (A: b uint8 rows of d, B: d × c int8, transposed columns),
- * each product times its column's scale; best first.
+ * each product times its row's and its column's scale, best first; and each column's maximum.
  */
 export async function tileTopK(
   a: Uint8Array,
   b: number,
+  rowScale: Float32Array,
   bt: Int8Array,
   c: number,
   d: number,
   colScale: Float32Array,
   k: number,
   threads: number,
-): Promise<{ values: Float32Array; indices: Int32Array; k: number }> {
+): Promise<{ values: Float32Array; indices: Int32Array; k: number; colMax: Float32Array }> {
   const kk = Math.min(k, c);
   const s = await session('tileTopK', threads);
   const out = await s.run({
     a: new ort.Tensor('uint8', a.subarray(0, b * d), [b, d]),
     bt: new ort.Tensor('int8', bt.subarray(0, d * c), [d, c]),
     col_scale: new ort.Tensor('float32', colScale.subarray(0, c), [c]),
+    row_scale: new ort.Tensor('float32', rowScale.subarray(0, b), [b, 1]),
     k: new ort.Tensor('int64', BigInt64Array.of(BigInt(kk)), [1]),
     zero_point: ZERO_POINT,
   });
-  return { values: out.values.data as Float32Array, indices: out.indices.data as Int32Array, k: kk };
+  return { values: out.values.data as Float32Array, indices: out.indices.data as Int32Array, k: kk, colMax: out.col_max.data as Float32Array };
 }
