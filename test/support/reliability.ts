@@ -4,9 +4,10 @@
  * folder holds on disk, opened through the real store code on a copy (so recovery runs as on a restart
  * without touching the folder under test).
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CorruptFileError, readJsonChecked } from '../../src/server/indexing/store/atomicFile';
 import { FileTable } from '../../src/server/indexing/store/fileTable';
 import { VectorStore, type Quantization } from '../../src/server/indexing/store/vectorStore';
 
@@ -72,6 +73,16 @@ export function readStoredIndex(storagePath: string, folder: string): StoredInde
     const warn = (m: string) => void result.warnings.push(m);
     const tablesDir = join(copy, 'workspaces');
     for (const ws of existsSync(tablesDir) ? readdirSync(tablesDir) : []) {
+      if (!statSync(join(tablesDir, ws)).isDirectory()) {
+        // Other checksummed files beside the tables (the saved keyword index): whole or absent, never torn.
+        try {
+          if (ws.endsWith('.json')) readJsonChecked(join(tablesDir, ws));
+        } catch (e) {
+          if (!(e instanceof CorruptFileError)) throw e;
+          warn(e.message);
+        }
+        continue;
+      }
       for (const name of readdirSync(join(tablesDir, ws)).filter((f) => f.endsWith('.json'))) {
         const table = FileTable.open(join(tablesDir, ws, name), folder, warn);
         result.files += table.files.size;
