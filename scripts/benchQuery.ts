@@ -65,7 +65,7 @@ async function synthesise(model: string, chunks: number): Promise<{ folder: stri
   await first.indexSettled();
   await first.stop();
   const vectorsDirs = readdirSync(join(storage, 'index', 'vectors'));
-  const workspaceDirs = readdirSync(join(storage, 'index', 'workspaces'));
+  const workspaceDirs = readdirSync(join(storage, 'index', 'workspaces'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
   if (vectorsDirs.length !== 1 || workspaceDirs.length !== 1) throw new Error(`Expected one store and one workspace table in ${storage}`);
   const tableDir = join(storage, 'index', 'workspaces', workspaceDirs[0]);
   const tablePath = join(tableDir, readdirSync(tableDir).find((f) => f.endsWith('.json'))!);

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { chunkSections } from '../../src/server/indexing/chunker';
-import { LexicalIndex, tokenizeIdentifiers } from '../../src/server/indexing/lexical';
+import MiniSearch from 'minisearch';
+import { LexicalIndex, tokenizeIdentifiers, type LexicalDoc } from '../../src/server/indexing/lexical';
 import { FileTable } from '../../src/server/indexing/store/fileTable';
 import { VectorStore } from '../../src/server/indexing/store/vectorStore';
 import { WorkspaceIndex, type IndexEngine } from '../../src/server/indexing/workspaceIndex';
@@ -210,6 +211,34 @@ describe('LexicalIndex', () => {
     const filtered = index.search('checksum segment', 5, (id) => (asked.push(id), Number(id.slice(1)) % 2 === 0));
     assert.deepEqual(filtered, all.filter((h) => Number(h.id.slice(1)) % 2 === 0).slice(0, 5));
     assert.ok(asked.length < 20, `the filter was asked about ${asked.length} hits, not all 50`);
+  });
+
+  it('scores like MiniSearch (BM25+, symbol boost, prefix weight, matched-words multiplier), which it replaced', () => {
+    const vocabulary = 'parse header request retry timeout cache chunk vector index query token model search the of and parseHttpHeader max_len'.split(' ');
+    let x = 7;
+    const next = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) % 1000;
+    const docs = Array.from({ length: 300 }, (_, i) => ({
+      id: `doc${i}`,
+      text: Array.from({ length: 3 + (next() % 12) }, () => vocabulary[next() % vocabulary.length]).join(' '),
+      symbol: `${vocabulary[next() % vocabulary.length]}Handler${i % 7}`,
+    }));
+    const mini = new MiniSearch<LexicalDoc>({
+      fields: ['text', 'symbol'],
+      storeFields: [],
+      tokenize: tokenizeIdentifiers,
+      processTerm: (term) => (term.length > 1 ? term : null),
+      searchOptions: { boost: { symbol: 2 }, prefix: (term) => term.length > 3, fuzzy: 0 },
+    });
+    mini.addAll(docs);
+    const ours = new LexicalIndex();
+    ours.add(docs);
+    for (const query of ['parse header', 'the cache', 'vect quer', 'handler retry timeout', 'max_len', 'http', 'chunk chunk index']) {
+      const expected = mini.search(query, { combineWith: 'OR' }).slice(0, 15);
+      const got = ours.search(query, 15);
+      assert.equal(got.length, expected.length, query);
+      got.forEach((h, i) => assert.ok(Math.abs(h.score - expected[i].score) < 1e-6 * expected[i].score, `${query} #${i}: ${h.score} vs ${expected[i].score}`));
+      assert.deepEqual(new Set(got.map((h) => h.id)), new Set(expected.map((h) => h.id)), query);
+    }
   });
 
   it('saves and loads as a plain object that searches the same', () => {
