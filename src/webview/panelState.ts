@@ -85,7 +85,7 @@ export function mainMessage(s: Situation): PanelMessage | undefined {
   }
   if (s.resultsQuery !== undefined && s.hitCount === 0) {
     const detail = s.missCount
-      ? 'Nothing passed the filters and the cut. The nearest misses below say what cut them.'
+      ? 'Nothing made the cut; the nearest misses below say what stopped them.'
       : 'Try other words, another mode, or fewer filters.';
     return { kind: 'noResults', icon: 'search-stop', title: `No results for “${s.resultsQuery}”.`, detail };
   }

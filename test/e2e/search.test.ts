@@ -2,7 +2,7 @@
  * @file End to end: the search panel, "Find Text Similar to the Selection" and "Search by Meaning…" in
  * code-server with the packaged .vsix and the golden tiny model (offline). The panel is a webview: its
  * page lives two iframes down (VS Code's webview host, then the active frame). Screenshots of the panel
- * in a dark and a light theme go to test-results/e2e/.
+ * in dark, light and high-contrast themes, and of the nearest misses, go to test-results/e2e/.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +28,9 @@ import { activeEditorShows, openFile, quickInput, quickInputBox, quickInputRows,
 const MODEL = resolve(ROOT, '..', 'shared', 'golden', 'tiny-st5');
 const DARK = 'Default Dark Modern';
 const LIGHT = 'Default Light Modern';
+const HIGH_CONTRAST = 'Default High Contrast';
+/** The class the workbench root gets for each theme's kind. */
+const THEME_CLASS: Record<string, string> = { [DARK]: 'vs-dark', [LIGHT]: 'vs', [HIGH_CONTRAST]: 'hc-black' };
 
 const FILES: Record<string, string> = {
   'guide.md': [
@@ -122,10 +125,18 @@ async function setTheme(p: Page, theme: string): Promise<void> {
   // The theme picker replaces the palette; typing earlier would filter the palette instead.
   await p.locator('.quick-input-widget input[placeholder*="Color Theme"]').waitFor({ state: 'visible', timeout: 30_000 });
   await p.keyboard.type(theme);
-  await quickInputRows(p).filter({ hasText: theme }).filter({ hasNotText: 'Browse' }).first().click({ timeout: 30_000 });
+  // "Default High Contrast" is also the start of "Default High Contrast Light".
+  const rows = quickInputRows(p).filter({ hasText: theme }).filter({ hasNotText: 'Browse' });
+  await (theme === HIGH_CONTRAST ? rows.filter({ hasNotText: 'Contrast Light' }) : rows).first().click({ timeout: 30_000 });
   await quickInput(p).waitFor({ state: 'hidden', timeout: 30_000 });
-  const cls = theme === LIGHT ? 'vs' : 'vs-dark';
+  const cls = THEME_CLASS[theme];
   await p.waitForFunction((c) => document.querySelector('.monaco-workbench')?.classList.contains(c) ?? false, cls, { timeout: 60_000 });
+}
+
+/** Collapses the other views of the side bar (e.g. Near-Duplicates), so the screenshots show more of the panel. */
+async function collapseOtherViews(p: Page): Promise<void> {
+  const others = p.locator('.part.sidebar .pane-header[aria-expanded="true"]').filter({ hasNotText: /Semantic Search/i });
+  for (let i = (await others.count()) - 1; i >= 0; i--) await others.nth(i).click();
 }
 
 /** Saves the whole window and the side bar alone. */
@@ -196,6 +207,7 @@ describe('Semantic search panel in code-server', { timeout: 900_000 }, () => {
       const view = panel(p);
       const box = view.locator('#query');
       await box.waitFor({ timeout: 60_000 });
+      await collapseOtherViews(p);
       await box.click();
       await box.pressSequentially(QUERY, { delay: 30 });
       // The index may still be finishing: the panel searches again when it is idle; Enter retries too.
@@ -245,7 +257,81 @@ describe('Semantic search panel in code-server', { timeout: 900_000 }, () => {
 
       await setTheme(p, LIGHT);
       await panelScreenshots(p, 'search-03-panel-light');
+      await setTheme(p, HIGH_CONTRAST);
+      // The webview gets the theme's class on its body: the high-contrast outlines key on it.
+      await view.locator('body.vscode-high-contrast').waitFor({ timeout: 30_000 });
+      // A focused, selected hit shows its outline in the screenshot (clicking would open the file).
+      await box.focus();
+      for (let i = 0; i < 4; i++) await p.keyboard.press('Tab');
+      await p.keyboard.press('ArrowDown');
+      await p.keyboard.press('ArrowDown');
+      await panelScreenshots(p, 'search-03b-panel-high-contrast');
+      await p.keyboard.press('Escape');
       await setTheme(p, DARK);
+    });
+  });
+
+  test('filters before the cut: language and current folder; no results shows the nearest misses', { timeout: 300_000 }, async () => {
+    const p = page!;
+    await withArtifacts('filters-and-misses', async () => {
+      // Quick Open lists it as "store.ts" with "src" beside it.
+      await openFile(p, 'store.ts', 'writeSegment');
+      // Clicking the activity bar item of the view already shown would close the side bar.
+      const sidebarShowsPanel = await p.locator('.part.sidebar').filter({ hasText: 'Semantic Search' }).isVisible();
+      if (!sidebarShowsPanel) await p.locator('.part.activitybar [aria-label^="Semantic Search"]').first().click();
+      const view = panel(p);
+      const box = view.locator('#query');
+      await box.waitFor({ timeout: 60_000 });
+      if ((await view.locator('#filters').isHidden())) await view.locator('#toggle-filters').click();
+      // The extension tells the page the active editor's folder.
+      await view.locator('#current-folder-name').filter({ hasText: '(src)' }).waitFor({ timeout: 30_000 });
+      const frame = await (await view.locator('body').elementHandle())!.ownerFrame();
+      const answered = (query: string) =>
+        frame!.waitForFunction(
+          (q) => (document.getElementById('query') as HTMLInputElement).value === q && (document.getElementById('progress') as HTMLElement).hidden,
+          query,
+          { timeout: 120_000 },
+        );
+
+      // Only the active editor's folder: the Markdown files that win unfiltered are gone, src/store.ts stays.
+      await view.locator('#current-folder').check();
+      await box.fill('');
+      await box.pressSequentially('segment checksum on disk', { delay: 20 });
+      await box.press('Enter');
+      await answered('segment checksum on disk');
+      await view.locator('#results .hit').first().waitFor({ timeout: 60_000 });
+      const folderPaths = await view.locator('#results > .file').evaluateAll((els) => els.map((e) => e.getAttribute('title')));
+      assert.deepEqual(folderPaths, ['src/store.ts'], 'only the active editor’s folder');
+      await view.locator('#current-folder').uncheck();
+
+      // A language nothing is written in: no results, and the nearest misses say what cut them.
+      await view.locator('#languages').fill('rust');
+      await box.press('Enter');
+      await answered('segment checksum on disk');
+      await view.locator('#misses-section').waitFor({ timeout: 60_000 });
+      assert.equal(await view.locator('#misses-heading').textContent(), 'No results — nearest misses');
+      const reasons = await view.locator('#misses .miss-detail').allTextContents();
+      console.log(`[e2e] nearest misses: ${reasons.join(' | ')}`);
+      assert.ok(reasons.length > 0 && reasons.every((r) => /^cut: (markdown|typescript), not rust$/.test(r)), reasons.join(' | '));
+      // Fold the filters away (the filter button stays lit) so the misses are in the picture.
+      await view.locator('#toggle-filters').click();
+      await view.locator('#misses-section').scrollIntoViewIfNeeded();
+      await panelScreenshots(p, 'search-06-nearest-misses-dark');
+      await setTheme(p, HIGH_CONTRAST);
+      await view.locator('body.vscode-high-contrast').waitFor({ timeout: 30_000 });
+      await panelScreenshots(p, 'search-07-nearest-misses-high-contrast');
+      await setTheme(p, DARK);
+      await view.locator('#toggle-filters').click();
+
+      // Back to the language the hit is in: results again, the misses gone.
+      await view.locator('#languages').fill('markdown');
+      await box.press('Enter');
+      await answered('segment checksum on disk');
+      await view.locator('#results .hit').first().waitFor({ timeout: 60_000 });
+      assert.equal(await view.locator('#misses-section').isVisible(), false);
+      await view.locator('#languages').fill('');
+      // Give the keyboard back to the editor: keys pressed in a webview's input stay in the webview.
+      await p.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
     });
   });
 

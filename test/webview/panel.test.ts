@@ -272,7 +272,7 @@ describe('search panel', { timeout: 120_000 }, () => {
       await searchWith(p, 'segment storage', [], IDLE, MISSES);
       const section = p.page.locator('#misses-section');
       await section.waitFor();
-      assert.match((await p.page.locator('#message').textContent()) ?? '', /No results for “segment storage”\.\s*Nothing passed the filters and the cut\. The nearest misses below say what cut them\./);
+      assert.match((await p.page.locator('#message').textContent()) ?? '', /No results for “segment storage”\.\s*Nothing made the cut; the nearest misses below say what stopped them\./);
       assert.equal(await p.page.locator('#misses-heading').textContent(), 'No results — nearest misses');
       assert.equal(await p.page.locator('#results').isVisible(), false, 'the results tree stays empty');
       assert.equal(await p.page.locator('#summary').isVisible(), false, 'no "n results" line for misses');
