@@ -6,6 +6,7 @@
  * Full disk: there is no root for a tmpfs here, so the sidecar's RLIMIT_FSIZE is lowered with `prlimit`
  * (Node ignores SIGXFSZ, so writes past the limit fail with EFBIG, as on a full disk) and raised again.
  * Read-only: chmod 0555; root ignores modes, so when the tests run as root the sidecar runs as `nobody`.
+ * A read-only model cache at the first load must not keep the model from loading (the graph is a cache).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,7 +14,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { IndexDetailsRequest, SearchRequest } from '../../src/shared/protocol';
+import { EmbedRequest, IndexDetailsRequest, SearchRequest } from '../../src/shared/protocol';
 import { goldenDir } from '../support/paths';
 import { readStoredIndex, waitFor } from '../support/reliability';
 import { startSidecar, type Sidecar, type SidecarOptions } from '../support/sidecar';
@@ -86,6 +87,25 @@ describe('storage faults while writing the index', { timeout: 120_000 }, () => {
     assertConsistent(storage, root, 1200);
     rmSync(storage, { recursive: true, force: true });
     rmSync(root, { recursive: true, force: true });
+  });
+
+  it(`a read-only model cache at the first load: the built graph is used from memory, with a message${asRoot ? ' (as nobody)' : ''}`, async () => {
+    const storage = mkdtempSync(join(tmpdir(), 't5-cache-readonly-'));
+    mkdirSync(join(storage, 'cache'));
+    giveAway(storage);
+    chmodSync(join(storage, 'cache'), 0o555);
+    const sidecar = await startSidecar(settings, storage, user);
+    try {
+      const status = await sidecar.settled();
+      assert.equal(status.state, 'ready', status.message);
+      assert.ok(sidecar.logs.some((l) => /Could not cache the built encoder graph .*using it from memory/.test(l)), sidecar.logs.join('\n'));
+      const { vectors } = await sidecar.connection.sendRequest(EmbedRequest, { texts: ['still works'] });
+      assert.equal(vectors![0].length, status.info!.dimensions);
+      assert.deepEqual(leftoverTemps(join(storage, 'cache')), [], 'no temp file left behind');
+    } finally {
+      await sidecar.stop();
+      rmSync(storage, { recursive: true, force: true });
+    }
   });
 
   it(`a read-only storage folder${asRoot ? ' (sidecar run as nobody: root ignores file modes)' : ''}: clear message, then indexes once writable`, async () => {

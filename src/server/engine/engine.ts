@@ -187,12 +187,12 @@ async function openSession(
 ): Promise<{ graph: EncoderGraph; session: EncoderSession }> {
   const graph = findEncoderGraph(folder, config, options.cacheDir, options.log, precision);
   try {
-    return { graph, session: await EncoderSession.create(graph.path, options.threads, graph.path) };
+    return { graph, session: await EncoderSession.create(graph.bytes ?? graph.path, options.threads, graph.path) };
   } catch (e) {
     if (graph.source !== 'built') throw e;
     options.log(`The cached encoder graph ${graph.path} could not be loaded (${(e as Error).message}); rebuilding it.`);
     rmSync(graph.path, { force: true });
     const rebuilt = findEncoderGraph(folder, config, options.cacheDir, options.log, precision);
-    return { graph: rebuilt, session: await EncoderSession.create(rebuilt.path, options.threads, rebuilt.path) };
+    return { graph: rebuilt, session: await EncoderSession.create(rebuilt.bytes ?? rebuilt.path, options.threads, rebuilt.path) };
   }
 }

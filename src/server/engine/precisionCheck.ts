@@ -41,5 +41,9 @@ export function readVerdict(graphPath: string): PrecisionVerdict | undefined {
 }
 
 export function writeVerdict(graphPath: string, verdict: PrecisionVerdict): void {
-  writeFileAtomic(`${graphPath}.check.json`, JSON.stringify(verdict));
+  try {
+    writeFileAtomic(`${graphPath}.check.json`, JSON.stringify(verdict));
+  } catch {
+    // Only a cache of the check: on a full or read-only disk it runs again next time.
+  }
 }

@@ -19,6 +19,8 @@ export interface EncoderGraph {
   /** Whether the graph exposes every layer's hidden state (ours do; shipped ones usually only the last). */
   allLayers: boolean;
   precision: GraphPrecision;
+  /** The graph itself, when it could not be cached (full or read-only disk): loaded from memory instead. */
+  bytes?: Uint8Array;
 }
 
 export const SHIPPED_ONNX = ['onnx/encoder_model.onnx', 'encoder_model.onnx'];
@@ -48,11 +50,18 @@ export function findEncoderGraph(
   const weights = new Map<string, Tensor>();
   for (const file of weightFiles) for (const [name, t] of readSafetensors(file)) weights.set(name, t);
   const bytes = buildT5EncoderGraph(config, weights, weightFiles.join(', '), precision);
-  mkdirSync(join(cacheDir, 'onnx'), { recursive: true });
   const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, bytes);
-  renameSync(temp, path);
-  writeFileSync(`${path}.sha256`, sha256Hex(bytes));
+  try {
+    mkdirSync(join(cacheDir, 'onnx'), { recursive: true });
+    writeFileSync(temp, bytes);
+    renameSync(temp, path);
+    writeFileSync(`${path}.sha256`, sha256Hex(bytes));
+  } catch (e) {
+    // A cache, not a requirement: a full or read-only disk must not keep the model from loading.
+    rmSync(temp, { force: true });
+    log(`Could not cache the built encoder graph in ${join(cacheDir, 'onnx')} (${(e as Error).message}); using it from memory this session.`);
+    return { path, source: 'built', allLayers: true, precision, bytes };
+  }
   log(`Built the ${precision} encoder graph from ${weightFiles.length} safetensors file(s) in ${Date.now() - started} ms (${(bytes.length / 1e6).toFixed(1)} MB) → ${path}`);
   return { path, source: 'built', allLayers: true, precision };
 }
