@@ -2,7 +2,8 @@
  * Hostile workspace content, indexed by the real sidecar: invalid UTF-8, UTF-16 with and without BOM, NUL
  * bytes, a 200 MB file (sparse: it must be skipped by size without being read), 1 MB single-line files,
  * many tiny files, 200 levels of folders, symlink loops and a link out of the workspace, files that vanish
- * or change while being read, a file without read permission and names with newlines and odd Unicode.
+ * or change while being read (and one replaced by a FIFO), a file without read permission and names with
+ * newlines and odd Unicode.
  * The index must settle, the sidecar stay alive, every file be indexed or skipped with a reason, and
  * searches find what they should.
  *
@@ -187,6 +188,23 @@ describe('hostile workspace content', { timeout: 170_000 }, () => {
       assert.equal(hit?.path, `odd/${name}`, JSON.stringify(name));
       assert.ok(decodeURIComponent(new URL(hit.uri).pathname).endsWith(`/odd/${name}`), hit.uri);
     }
+  });
+
+  it('a FIFO put in place of a file (reported by the watcher) does not hang the index', async () => {
+    // It used to: readFile on a FIFO without a writer blocks forever, and every later update queued behind it.
+    spawnSync('mkfifo', [join(root, 'enc/pipe.md')]);
+    sidecar.filesChanged([{ path: join(root, 'enc/pipe.md'), type: 1 }]);
+    await sleep(1000);
+    writeFileSync(join(root, 'after-pipe.md'), '# After\n\nWritten after the pipe, a paragraph about capybaras.\n');
+    sidecar.filesChanged([{ path: join(root, 'after-pipe.md'), type: 1 }]);
+    let hit;
+    for (let i = 0; i < 100 && !hit; i++) {
+      await sleep(100);
+      hit = (await search('capybaras')).hits[0];
+    }
+    assert.equal(hit?.path, 'after-pipe.md', 'updates after the FIFO are indexed');
+    const why = await whyNot('enc/pipe.md');
+    assert.match(why.rule ?? '', /not a regular file/);
   });
 
   it('ends with the churned files as they are on disk', async () => {

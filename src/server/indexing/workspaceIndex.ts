@@ -5,7 +5,8 @@
  * flushed before the file table that refers to them, so a crash loses at most the last few seconds.
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { chunkSections, CHUNKER_VERSION, type Chunk } from './chunker';
@@ -405,8 +406,17 @@ export class WorkspaceIndex {
     let info: { size: number; mtimeMs: number };
     try {
       // An open buffer has no size or mtime on disk: -1 makes the next scan after it closes read the file.
-      info = bufferText === undefined ? await stat(path) : { size: -1, mtimeMs: -1 };
-      bytes = bufferText === undefined ? await readFile(path) : Buffer.from(bufferText);
+      if (bufferText === undefined) {
+        const read = await readRegularFile(path, this.settings.maxFileBytes);
+        if (read.skip) {
+          this.forget(state, relPath, read.skip);
+          return undefined;
+        }
+        ({ info, bytes } = read as { info: { size: number; mtimeMs: number }; bytes: Buffer });
+      } else {
+        info = { size: -1, mtimeMs: -1 };
+        bytes = Buffer.from(bufferText);
+      }
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') this.forget(state, relPath);
@@ -496,6 +506,22 @@ export class WorkspaceIndex {
       chunks: this.folders.reduce((n, f) => n + f.table.chunkCount, 0),
     };
     this.onProgress(this.progress);
+  }
+}
+
+/**
+ * Reads a file the walk found, if it is still a regular file within the size limit. Opened non-blocking:
+ * a FIFO put in its place (the watcher reports it) would otherwise hang the read, and with it the index.
+ */
+async function readRegularFile(path: string, maxBytes: number): Promise<{ info?: { size: number; mtimeMs: number }; bytes?: Buffer; skip?: SkipReason }> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) return { skip: { rule: 'not a regular file', source: 'file system' } };
+    if (info.size > maxBytes) return { skip: sizeReason(maxBytes) };
+    return { info, bytes: await handle.readFile() };
+  } finally {
+    await handle.close();
   }
 }
 
