@@ -45,6 +45,7 @@ export class VectorStore {
   private readonly locations = new Map<string, [number, number]>();
   private readonly pending = new Map<string, Float32Array>();
   private manifest: Manifest;
+  private manifestBehind = false;
   /** Bumped whenever a row number may change or a vector is added (search caches rows by it). */
   generation = 0;
 
@@ -206,7 +207,12 @@ export class VectorStore {
       this.pending.clear();
       this.changed();
       this.manifest = { ...this.manifest, segments: [...this.manifest.segments, { name, count: entries.length }], nextSegment: this.manifest.nextSegment + 1 };
+      this.manifestBehind = true;
+    }
+    // Also when nothing is pending: a full disk may have refused the manifest after its segment was saved.
+    if (this.manifestBehind) {
       writeJsonChecked(join(this.folder, 'manifest.json'), this.manifest);
+      this.manifestBehind = false;
     }
     if (this.segments.length > MAX_SEGMENTS && isUsed) this.compact(isUsed);
   }
