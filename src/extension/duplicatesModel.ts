@@ -86,8 +86,9 @@ function groupNode(group: DuplicateGroupInfo): GroupNode {
 
 function memberNode(group: DuplicateGroupInfo, member: DuplicateMemberInfo, isLeader: boolean): MemberNode {
   const partner = group.members[member.partner] !== member ? group.members[member.partner] : undefined;
+  // "ignored" first: the description is cut at the view's edge.
   const parts = [isLeader ? 'leader' : `${GRADE_LABELS[member.grade].toLowerCase()} · ${percent(member.similarity)}`];
-  if (member.suppressed) parts.push('ignored');
+  if (member.suppressed) parts.unshift('ignored');
   return {
     kind: 'member',
     groupId: group.id,

@@ -27,14 +27,17 @@ export class DuplicatesStore implements Disposable {
     this.disposables.push(
       ctx.onDidChangeStatus(() => this.follow()),
       workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('t5Semantic.duplicates')) void this.refresh();
+        if (!e.affectsConfiguration('t5Semantic.duplicates')) return;
+        this.changed.fire();
+        void this.refresh();
       }),
     );
     this.follow();
   }
 
+  /** None while detection is off: the sidecar may answer with its last groups until it has read the new setting. */
   get groups(): readonly DuplicateGroupInfo[] {
-    return this._groups;
+    return this.enabled ? this._groups : [];
   }
 
   /** Undefined until a detection run has happened (index not ready yet, or detection off). */

@@ -65,7 +65,7 @@ describe('Near-duplicates tree model', () => {
     const allIgnored = { ...small, members: small.members.map((m) => ({ ...m, suppressed: true })) };
     assert.deepEqual(buildTree([allIgnored, large], 'similarity').map((g) => g.group.id), ['g-large']);
     const oneIgnored = { ...small, members: [small.members[0]!, { ...small.members[1]!, suppressed: true }] };
-    assert.equal(buildTree([oneIgnored], 'similarity')[0]!.members[1]!.description, 'near copy · 80% · ignored');
+    assert.equal(buildTree([oneIgnored], 'similarity')[0]!.members[1]!.description, 'ignored · near copy · 80%');
   });
 
   it('filters to a file, or to the lines of a selection', () => {
