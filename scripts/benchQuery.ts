@@ -11,7 +11,7 @@
  * shaped like sentence embeddings (benchDupes.ts). The sidecar then opens that index as its own: the
  * files' size and mtime match, so nothing is re-embedded, and every query runs over all N chunks.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashText, type Chunk } from '../src/server/indexing/chunker';
@@ -102,6 +102,11 @@ export async function queryBench(model: string, sizes: number[], queries = 200):
   const rows: Record<string, string | number>[] = [];
   for (const chunks of sizes) {
     const { folder, storage, buildSeconds } = await synthesise(model, chunks);
+    // First open: the keyword index is built from the chunks (and saved); what is measured is the next open.
+    const firstStart = await start(model, storage, folder);
+    await firstStart.indexSettled();
+    const firstOpen = firstStart.logs.map((l) => /Index opened in (\d+) ms/.exec(l)).find(Boolean)?.[1];
+    await firstStart.stop();
     const started = performance.now();
     const sidecar = await start(model, storage, folder);
     try {
@@ -126,6 +131,7 @@ export async function queryBench(model: string, sizes: number[], queries = 200):
       const keyword = await latency('keyword', Math.min(50, queries));
       const p95 = percentile(hybrid, 95);
       const rssMiB = Math.round(peakRssBytes(sidecar.process.pid!) / 2 ** 20);
+      const nowRssMiB = Math.round(Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${sidecar.process.pid}/status`, 'utf8'))?.[1]) / 1024);
       const bytesPerChunk = Math.round(du(join(storage, 'index')) / chunks);
       const openMs = opened ? Number(opened[1]) : NaN;
       const big = chunks >= 100_000;
@@ -133,16 +139,17 @@ export async function queryBench(model: string, sizes: number[], queries = 200):
       rows.push(
         { chunks, measure: `query latency, hybrid (${queries} queries)`, value: `median ${percentile(hybrid, 50).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`, target: big ? `p95 ≤ ${TARGETS.p95Ms} ms` : '', result: mark(p95 <= TARGETS.p95Ms) },
         { chunks, measure: 'query latency, semantic only / keyword only (50 each)', value: `p50 ${percentile(semantic, 50).toFixed(1)} / ${percentile(keyword, 50).toFixed(1)} ms, p95 ${percentile(semantic, 95).toFixed(1)} / ${percentile(keyword, 95).toFixed(1)} ms`, target: '', result: '' },
-        { chunks, measure: 'index open (in the sidecar)', value: opened ? `${openMs} ms (${opened[2]})` : 'not logged', target: big ? `≤ ${TARGETS.openMs} ms` : '', result: mark(openMs <= TARGETS.openMs) },
+        { chunks, measure: 'index open (in the sidecar, keyword index saved by the previous run)', value: opened ? `${openMs} ms (${opened[2]})` : 'not logged', target: big ? `≤ ${TARGETS.openMs} ms` : '', result: mark(openMs <= TARGETS.openMs) },
+        { chunks, measure: 'first open after the build (keyword index rebuilt from the chunks)', value: `${firstOpen} ms`, target: '', result: '' },
         { chunks, measure: 'sidecar start to index ready (model load + open + scan of the files)', value: `${readyS.toFixed(1)} s`, target: '', result: '' },
-        { chunks, measure: 'sidecar peak RSS (after the queries)', value: `${rssMiB} MiB`, target: big ? `≤ ${TARGETS.rssMiB} MB` : '', result: mark(rssMiB * 1.048576 <= TARGETS.rssMiB) },
+        { chunks, measure: 'sidecar peak RSS (VmHWM: model load, open, queries; now)', value: `${rssMiB} MiB (now ${nowRssMiB} MiB)`, target: big ? `≤ ${TARGETS.rssMiB} MB` : '', result: mark(rssMiB * 1.048576 <= TARGETS.rssMiB) },
         { chunks, measure: 'index on disk per chunk (vectors + file table)', value: `${bytesPerChunk} B`, target: big ? `≤ ${TARGETS.bytesPerChunk} B` : '', result: mark(bytesPerChunk <= TARGETS.bytesPerChunk) },
         { chunks, measure: 'synthetic index build (not a product figure)', value: `${buildSeconds.toFixed(1)} s`, target: '', result: '' },
       );
     } finally {
       await sidecar.stop();
       rmSync(folder, { recursive: true, force: true });
-      rmSync(storage, { recursive: true, force: true });
+      if (!process.env.T5_BENCH_KEEP) rmSync(storage, { recursive: true, force: true });
     }
   }
   return {

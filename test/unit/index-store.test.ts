@@ -251,6 +251,14 @@ describe('LexicalIndex', () => {
     assert.deepEqual(loaded.search('http header', 10), index.search('http header', 10));
     loaded.add([{ id: 'd', text: 'header of the page' }]);
     assert.ok(loaded.search('header', 10).some((h) => h.id === 'd'));
+    // Changes after loading score as on an index built with the same documents.
+    loaded.remove(['a']);
+    const fresh = new LexicalIndex();
+    fresh.add([
+      { id: 'c', text: 'An http header parser.', symbol: 'HeaderParser' },
+      { id: 'd', text: 'header of the page' },
+    ]);
+    for (const q of ['header', 'http parse', 'page']) assert.deepEqual(loaded.search(q, 10), fresh.search(q, 10), q);
   });
 });
 

@@ -45,10 +45,13 @@ const FIELDS = 2;
 const MAX_EXPANSIONS = 500;
 
 interface Postings {
+  /** Own arrays (start 0), or the loaded index's shared arrays from `start` (copied on the first append). */
   docs: Int32Array;
   /** Per posting: frequency in text, in symbol (capped at 255). */
   tf: Uint8Array;
+  start: number;
   n: number;
+  shared: boolean;
 }
 
 /** The saved form: documents and postings as base64 blobs, terms and ids as text. */
@@ -94,7 +97,7 @@ export class LexicalIndex {
     let at = 0;
     terms.forEach((term, t) => {
       const n = counts[t];
-      index.terms.set(term, { docs: docs.subarray(at, at + n), tf: tf.subarray(FIELDS * at, FIELDS * (at + n)), n });
+      index.terms.set(term, { docs, tf, start: at, n, shared: true });
       at += n;
     });
     if (at !== docs.length) throw new TypeError('saved keyword index is inconsistent');
@@ -111,8 +114,8 @@ export class LexicalIndex {
     let at = 0;
     for (const t of terms) {
       const p = this.terms.get(t)!;
-      docs.set(p.docs.subarray(0, p.n), at);
-      tf.set(p.tf.subarray(0, FIELDS * p.n), FIELDS * at);
+      docs.set(p.docs.subarray(p.start, p.start + p.n), at);
+      tf.set(p.tf.subarray(FIELDS * p.start, FIELDS * (p.start + p.n)), FIELDS * at);
       at += p.n;
     }
     return {
@@ -197,14 +200,16 @@ export class LexicalIndex {
         const p = this.terms.get(term)!;
         // Document frequency per field among live documents.
         const df = [0, 0];
-        for (let i = 0; i < p.n; i++) {
-          if (this.ids[p.docs[i]] === undefined) continue;
-          for (let f = 0; f < FIELDS; f++) if (p.tf[FIELDS * i + f]) df[f]++;
+        const end = p.start + p.n;
+        for (let i = p.start; i < end; i++) {
+          if (this.dead && this.ids[p.docs[i]] === undefined) continue;
+          if (p.tf[FIELDS * i]) df[0]++;
+          if (p.tf[FIELDS * i + 1]) df[1]++;
         }
         const idf = df.map((x) => Math.log(1 + (docCount - x + 0.5) / (x + 0.5)));
-        for (let i = 0; i < p.n; i++) {
+        for (let i = p.start; i < end; i++) {
           const d = p.docs[i];
-          if (this.ids[d] === undefined) continue;
+          if (this.dead && this.ids[d] === undefined) continue;
           let s = 0;
           for (let f = 0; f < FIELDS; f++) {
             const tf = p.tf[FIELDS * i + f];
@@ -230,8 +235,16 @@ export class LexicalIndex {
     // Only the best few need sorting: a cutoff from the sorted scores keeps about 4 × limit candidates.
     let candidates = touched;
     if (touched.length > 4 * limit + 64) {
-      const sorted = Float64Array.from(touched, final).sort();
-      const cutoff = sorted[sorted.length - 4 * limit];
+      // A histogram of the scores finds a cutoff that keeps at least 4 × limit, in one pass.
+      let max = 0;
+      for (const d of touched) max = Math.max(max, final(d));
+      const bins = new Int32Array(256);
+      const bin = (x: number) => Math.min(255, Math.floor((x / max) * 256));
+      for (const d of touched) bins[bin(final(d))]++;
+      let keep = 0;
+      let b = 256;
+      while (b > 0 && keep < 4 * limit) keep += bins[--b];
+      const cutoff = (b / 256) * max;
       candidates = touched.filter((d) => final(d) >= cutoff);
     }
     const out: { id: string; score: number }[] = [];
@@ -277,12 +290,19 @@ export class LexicalIndex {
   private post(term: string, doc: number, counts: Uint8Array): void {
     let p = this.terms.get(term);
     if (!p) {
-      this.terms.set(term, (p = { docs: new Int32Array(2), tf: new Uint8Array(FIELDS * 2), n: 0 }));
+      this.terms.set(term, (p = { docs: new Int32Array(2), tf: new Uint8Array(FIELDS * 2), start: 0, n: 0, shared: false }));
       this.sortedTerms = undefined;
     }
+    if (p.shared) {
+      // The first change to a loaded term: its postings move out of the shared arrays.
+      p.docs = p.docs.slice(p.start, p.start + p.n);
+      p.tf = p.tf.slice(FIELDS * p.start, FIELDS * (p.start + p.n));
+      p.start = 0;
+      p.shared = false;
+    }
     if (p.n === p.docs.length) {
-      p.docs = grow(p.docs, p.n * 2);
-      p.tf = grow(p.tf, FIELDS * p.n * 2);
+      p.docs = grow(p.docs, Math.max(2, p.n * 2));
+      p.tf = grow(p.tf, FIELDS * Math.max(2, p.n * 2));
     }
     p.docs[p.n] = doc;
     p.tf.set(counts, FIELDS * p.n);
@@ -303,6 +323,12 @@ export class LexicalIndex {
       ids.push(id);
     });
     for (const [term, p] of this.terms) {
+      if (p.shared) {
+        p.docs = p.docs.slice(p.start, p.start + p.n);
+        p.tf = p.tf.slice(FIELDS * p.start, FIELDS * (p.start + p.n));
+        p.start = 0;
+        p.shared = false;
+      }
       let m = 0;
       for (let i = 0; i < p.n; i++) {
         const d = renumber[p.docs[i]];

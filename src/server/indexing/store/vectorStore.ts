@@ -42,7 +42,8 @@ interface Segment {
 export class VectorStore {
   private readonly segments: Segment[] = [];
   /** hash hex → [segment index, row]; pending vectors are kept apart until flushed. */
-  private readonly locations = new Map<string, [number, number]>();
+  /** Packed as segment · 2³² + row: one number per vector, not an array (100k of them at open). */
+  private readonly locations = new Map<string, number>();
   private readonly pending = new Map<string, Float32Array>();
   private manifest: Manifest;
   private manifestBehind = false;
@@ -87,8 +88,8 @@ export class VectorStore {
     const pending = this.pending.get(hash);
     if (pending) return pending;
     const at = this.locations.get(hash);
-    if (!at) return undefined;
-    const [s, row] = at;
+    if (at === undefined) return undefined;
+    const [s, row] = unpack(at);
     const seg = this.segments[s];
     const out = new Float32Array(this.dims);
     const base = row * this.dims;
@@ -111,8 +112,9 @@ export class VectorStore {
       for (let d = 0; d < this.dims; d++) s += pending[d] * query[d];
       return s;
     }
-    const at = this.locations.get(hash);
-    if (!at) return undefined;
+    const packed = this.locations.get(hash);
+    if (packed === undefined) return undefined;
+    const at = unpack(packed);
     const seg = this.segments[at[0]];
     const base = at[1] * this.dims;
     const values = seg.values;
@@ -134,8 +136,11 @@ export class VectorStore {
    * until `generation` changes.
    */
   rowOf(hash: string): number | undefined {
-    const at = this.locations.get(hash);
-    if (at) return this.segmentBase()[at[0]] + at[1];
+    const packed = this.locations.get(hash);
+    if (packed !== undefined) {
+      const [s, row] = unpack(packed);
+      return this.segmentBase()[s] + row;
+    }
     if (!this.pending.has(hash)) return undefined;
     this.pendingRows ??= new Map([...this.pending.keys()].map((h, i) => [h, i]));
     const i = this.pendingRows.get(hash);
@@ -203,7 +208,7 @@ export class VectorStore {
       const entries = [...this.pending];
       writeFileAtomic(join(this.folder, name), encodeSegment(entries, this.dims, this.quantization));
       const index = this.segments.push(decodeSegment(name, readFileSync(join(this.folder, name)), this.dims, this.quantization)) - 1;
-      entries.forEach(([hash], row) => this.locations.set(hash, [index, row]));
+      entries.forEach(([hash], row) => this.locations.set(hash, pack(index, row)));
       this.pending.clear();
       this.changed();
       this.manifest = { ...this.manifest, segments: [...this.manifest.segments, { name, count: entries.length }], nextSegment: this.manifest.nextSegment + 1 };
@@ -255,7 +260,9 @@ export class VectorStore {
       try {
         const seg = decodeSegment(entry.name, readFileSync(join(this.folder, entry.name)), this.dims, this.quantization);
         const index = this.segments.push(seg) - 1;
-        for (let row = 0; row < seg.count; row++) this.locations.set(hashHex(seg.hashes, row), [index, row]);
+        // One hex string for the segment, cut per row: far cheaper than a Buffer view and encode per row.
+        const hex = Buffer.from(seg.hashes.buffer, seg.hashes.byteOffset, seg.hashes.byteLength).toString('hex');
+        for (let row = 0; row < seg.count; row++) this.locations.set(hex.slice(row * 2 * HASH_BYTES, (row + 1) * 2 * HASH_BYTES), pack(index, row));
         kept.push(entry);
       } catch (e) {
         this.warn(`Vector segment ${entry.name} in ${this.folder} is damaged or missing (${(e as Error).message}); its ${entry.count} vectors will be recomputed.`);
@@ -338,9 +345,8 @@ function decodeSegment(name: string, bytes: Buffer, dims: number, quantization: 
   };
 }
 
-function hashHex(hashes: Uint8Array, row: number): string {
-  return Buffer.from(hashes.buffer, hashes.byteOffset + row * HASH_BYTES, HASH_BYTES).toString('hex');
-}
+const pack = (segment: number, row: number) => segment * 2 ** 32 + row;
+const unpack = (packed: number): [number, number] => [Math.floor(packed / 2 ** 32), packed % 2 ** 32];
 
 /** int8 bytes as uint8 q + 128 (flipping the top bit), in place. */
 function biasInPlace(bytes: Uint8Array): Uint8Array {
