@@ -60,6 +60,7 @@ describe('model download and cache faults', { timeout: 170_000 }, () => {
   it(`downloads cut at random byte offsets are resumed, never loaded partial (${ROUNDS} rounds, seed ${SEED})`, async () => {
     const random = seededRandom(SEED + 1);
     const log: string[] = [];
+    const resumedFrom: number[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       const cuts: Record<string, number> = {};
       const count = random.int(1, 3);
@@ -77,8 +78,11 @@ describe('model download and cache faults', { timeout: 170_000 }, () => {
         for (const [file, offset] of Object.entries(cuts)) {
           const requests = hub.downloads(file);
           assert.equal(requests.length, 2, `round ${round}: ${file} was cut once and fetched again`);
-          // An empty partial starts over; anything received is resumed from where it stopped.
-          assert.equal(requests[1].range, offset > 0 ? `bytes=${offset}-` : undefined, `round ${round}: ${file}`);
+          // Resumed from what reached the disk (at most the cut offset: a reset socket may drop the tail
+          // the server wrote), or from the start when nothing did.
+          const from = Number(/^bytes=(\d+)-$/.exec(requests[1].range ?? '')?.[1] ?? 0);
+          assert.ok(from <= offset && (requests[1].range === undefined || from > 0), `round ${round}: ${file} cut at ${offset}, resumed with ${requests[1].range}`);
+          if (from > 0) resumedFrom.push(from);
         }
         assertSnapshotIntact(snapshotDir(storage, hub));
         log.push(`round ${round}: cut ${Object.entries(cuts).map(([f, o]) => `${f}@${o}`).join(', ')} → resumed, ready`);
@@ -89,7 +93,8 @@ describe('model download and cache faults', { timeout: 170_000 }, () => {
       }
     }
     console.log(log.join('\n'));
-    console.log(`download cut rounds: ${ROUNDS} run, ${ROUNDS} survived (resumed, byte-identical, never loaded partial)`);
+    console.log(`download cut rounds: ${ROUNDS} run, ${ROUNDS} survived (byte-identical, never loaded partial); ${resumedFrom.length} resumed with a Range request`);
+    assert.ok(resumedFrom.length > 0, 'some cuts were resumed rather than restarted');
   });
 
   it('a partial file left by a crash is resumed if it is a true prefix, and rejected (then re-fetched) if it is garbage', async () => {
