@@ -87,6 +87,8 @@ export const SEARCH_METHOD = 't5Semantic/search';
 const SEARCH_PROBE: SearchParams = { query: 'retry the request after a timeout', mode: 'semantic', topK: 5 };
 
 const SAMPLE_MS = 1000;
+/** Samples and probes kept (the oldest go first), so a long session's file and its rewrite stay small. */
+const KEEP = 3600;
 const PING_MS = 500;
 const SEARCH_MS = 2000;
 
@@ -195,6 +197,8 @@ export class HostStats {
     const runQueueMs = waited !== undefined && this.runQueueNs !== undefined ? Math.round((waited - this.runQueueNs) / 1e6) : undefined;
     this.runQueueNs = waited;
     this.samples.push({ t: epochNow(), delay: summarizeDelay(this.interval), cpuMs: Math.round(cpuMs), statusUpdates: this.statusUpdates, runQueueMs });
+    if (this.samples.length > KEEP) this.samples.shift();
+    if (this.probes.length > KEEP) this.probes.splice(0, this.probes.length - KEEP);
     this.interval.reset();
     this.statusUpdates = 0;
     this.write();
