@@ -9,7 +9,7 @@
  * paraphrases (cosine ~0.97) so the threshold keeps real pairs. The cost of the scan depends only on the
  * count and the dimensions, which are the T5-small-shaped model's (512).
  *
- * Baseline: the plain JS loop this replaced (cosine.ts, `engine: 'js'`), measured on a 4,000-text subset
+ * Baseline: the plain JS loop this replaced (cosine.ts, `engine: 'js'`), measured on a 3,000-text subset
  * in the same run and extrapolated by n² (the loop's cost is exactly n²·d/2 multiply-adds).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -143,7 +143,7 @@ const TARGET_RECHECK_MS = 100;
 export async function dupesBench(sizes: number[]): Promise<{ rows: DupesRow[]; note: string }> {
   const rows: DupesRow[] = [];
   // The JS loop this replaced, on a subset (its cost is exactly quadratic).
-  const subset = 4000;
+  const subset = 3000;
   const sample = syntheticVectors(subset);
   const keys = sample.map((_, i) => i);
   let t = performance.now();

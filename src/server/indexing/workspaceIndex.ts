@@ -348,7 +348,7 @@ export class WorkspaceIndex {
     if (last && Date.now() - last.at < KEYWORDS_SAVE_INTERVAL_MS) return;
     const saved: SavedKeywords = { tables: JSON.parse(tables), index: this.lexical.toPlain() };
     mkdirSync(dirname(this.keywordsPath), { recursive: true });
-    writeJsonChecked(this.keywordsPath, saved);
+    writeJsonChecked(this.keywordsPath, saved, { gzip: true });
     this.keywordsSaved = { version: this.lexical.version, tables, at: Date.now() };
   }
 

@@ -95,7 +95,7 @@ export class FileTable {
     mkdirSync(dirname(this.path), { recursive: true });
     this.saveId = randomBytes(8).toString('hex');
     const stored: Stored = { version: TABLE_VERSION, saveId: this.saveId, folder: this.folder, files: Object.fromEntries(this.files), skipped: Object.fromEntries(this.skipped) };
-    writeJsonChecked(this.path, stored);
+    writeJsonChecked(this.path, stored, { gzip: true });
     this.dirty = false;
   }
 }
