@@ -169,7 +169,7 @@ export type SearchMissReason = 'include' | 'exclude' | 'kind' | 'language' | 'fo
 /** A candidate that ranked well but was cut, shown when nothing is left so the user sees why. */
 export interface SearchMiss extends SearchResultHit {
   missReason: SearchMissReason;
-  /** One sentence for people, e.g. "markdown, not rust" (a language filter) or "excluded by docs/**". */
+  /** One sentence for people, e.g. "language markdown, not rust" or "excluded by docs/**". */
   missDetail: string;
 }
 

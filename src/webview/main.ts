@@ -143,7 +143,6 @@ function main(): void {
   const missTree = el('div', 'results', { id: 'misses' });
   const missSection = el('section', 'misses', { id: 'misses-section', 'aria-labelledby': 'misses-heading' },
     el('h2', 'misses-heading', { id: 'misses-heading' }, icon('filter'), el('span', undefined, {}, 'No results — nearest misses')),
-    el('div', 'misses-help', {}, 'These ranked best but were cut; each says by what.'),
     missTree,
   );
   app.replaceChildren(

@@ -122,7 +122,7 @@ describe('nearest misses when nothing is left', () => {
     assert.deepEqual(misses.map((m) => m.relPath), unfiltered.map((h) => h.relPath), 'the misses are the unfiltered ranking, best first');
     for (const m of misses) {
       assert.equal(m.reason, 'language');
-      assert.equal(m.detail, 'markdown, not rust');
+      assert.equal(m.detail, 'language markdown, not rust');
     }
   });
 

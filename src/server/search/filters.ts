@@ -52,7 +52,7 @@ export function searchFilter(params: SearchParams): RejectChunk | undefined {
   if (params.languages?.length) {
     const languages = new Set(params.languages.map((l) => l.toLowerCase()));
     const list = [...languages].join(', ');
-    checks.push((_f, _r, chunk) => (languages.has(chunk.language) ? undefined : { reason: 'language', detail: `${chunk.language}, not ${list}` }));
+    checks.push((_f, _r, chunk) => (languages.has(chunk.language) ? undefined : { reason: 'language', detail: `language ${chunk.language}, not ${list}` }));
   }
   if (params.folder) {
     const dir = fileURLToPath(params.folder);
