@@ -4,7 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { chunkSections } from '../../src/server/indexing/chunker';
+import { chunkSections, type Chunk } from '../../src/server/indexing/chunker';
+import { writeJsonChecked } from '../../src/server/indexing/store/atomicFile';
 import MiniSearch from 'minisearch';
 import { LexicalIndex, tokenizeIdentifiers, type LexicalDoc } from '../../src/server/indexing/lexical';
 import { FileTable } from '../../src/server/indexing/store/fileTable';
@@ -183,6 +184,50 @@ describe('chunkSections', () => {
     const a = chunkSections([section(['same words here'], 1)], [], { countTokens, maxTokens: 16, minWords: 1 });
     const b = chunkSections([section(['same words here'], 99)], [], { countTokens, maxTokens: 16, minWords: 1 });
     assert.equal(a[0].hash, b[0].hash);
+  });
+});
+
+describe('FileTable on disk (columns)', () => {
+  const chunk = (over: Partial<Chunk>): Chunk => ({ hash: 'ab'.repeat(16), text: 'text', kind: 'comment', language: 'typescript', range: { startLine: 1, startCharacter: 2, endLine: 3, endCharacter: 4 }, tiny: false, ...over });
+
+  it('round-trips every chunk field (unicode, lone surrogates, no symbol, flags, unknown fields) and skip reasons', () => {
+    const dir = temp();
+    const path = join(dir, 'table.bin');
+    const table = FileTable.open(path, '/ws', assert.fail);
+    const chunks = [
+      chunk({ text: 'Grüße — “quoted” 😀 and a lone \ud800 surrogate', symbol: 'Doc › Part', hash: '0123456789abcdef0123456789abcdef' }),
+      chunk({ text: '', kind: 'markdown', language: 'markdown', tiny: true }),
+      chunk({ text: 'MIT License …', boilerplate: 'license', range: { startLine: 4e6, startCharacter: 0, endLine: 4e6 + 1, endCharacter: 70000 } }),
+      { ...chunk({ text: 'has a field the codec does not know' }), future: { nested: [1, 2] } } as unknown as Chunk,
+    ];
+    table.set('a/b.ts', { size: 120, mtimeMs: 1700000000123.25, contentHash: 'f'.repeat(64), chunks });
+    table.set('empty.md', { size: 0, mtimeMs: 1, contentHash: 'e'.repeat(64), chunks: [] });
+    table.skip('big.bin', { rule: 'larger than 1 MB', source: 'setting' });
+    table.save();
+    const reopened = FileTable.open(path, '/ws', assert.fail);
+    assert.equal(reopened.saveId, table.saveId);
+    const expected = chunks.map((c) => ({ ...c, text: c.text.replace('\ud800', '\ufffd') }));
+    assert.deepEqual(reopened.files.get('a/b.ts'), { size: 120, mtimeMs: 1700000000123.25, contentHash: 'f'.repeat(64), chunks: expected });
+    assert.deepEqual(reopened.files.get('empty.md')?.chunks, []);
+    assert.deepEqual(reopened.skipped.get('big.bin'), { rule: 'larger than 1 MB', source: 'setting' });
+    assert.equal(FileTable.open(path, '/elsewhere', assert.fail).files.size, 0, 'a table of another folder is not used');
+  });
+
+  it('reports a damaged table and starts empty; still reads a table in the older JSON form', () => {
+    const dir = temp();
+    const path = join(dir, 'table.bin');
+    const table = FileTable.open(path, '/ws', assert.fail);
+    table.set('a.md', { size: 1, mtimeMs: 2, contentHash: 'c'.repeat(64), chunks: [chunk({})] });
+    table.save();
+    const bytes = readFileSync(path);
+    bytes[bytes.length - 40] ^= 1;
+    writeFileSync(path, bytes);
+    const warnings: string[] = [];
+    assert.equal(FileTable.open(path, '/ws', (m) => warnings.push(m)).files.size, 0);
+    assert.match(warnings[0], /damaged .*checksum mismatch/);
+    const old = join(dir, 'old.json');
+    writeJsonChecked(old, { version: 1, folder: '/ws', files: { 'a.md': { size: 1, mtimeMs: 2, contentHash: 'c', chunks: [chunk({})] } }, skipped: {} });
+    assert.deepEqual(FileTable.open(old, '/ws', assert.fail).files.get('a.md')?.chunks, [chunk({})]);
   });
 });
 

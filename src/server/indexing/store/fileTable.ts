@@ -1,13 +1,15 @@
 /**
  * @file What the index knows about each file of one workspace folder: size, mtime and content hash (to
  * skip unchanged files), its chunks (text, range, kind, symbol), and why skipped files were skipped.
- * Saved as checksummed JSON, temp-then-rename; a damaged table is reported and rebuilt, never half-used.
+ * Saved in columns (tableCodec.ts) with a checksum, temp-then-rename; a damaged table is reported and
+ * rebuilt, never half-used. Tables in the older JSON form are still read.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Chunk } from '../chunker';
-import { CorruptFileError, readJsonChecked, writeJsonChecked } from './atomicFile';
+import { CorruptFileError, readJsonChecked, writeFileAtomic } from './atomicFile';
+import { decodeTable, encodeTable, isEncodedTable } from './tableCodec';
 
 export interface FileEntry {
   size: number;
@@ -51,7 +53,23 @@ export class FileTable {
   static open(path: string, folder: string, warn: (m: string) => void): FileTable {
     const table = new FileTable(path, folder);
     try {
-      const stored = readJsonChecked<Stored>(path);
+      const bytes = existsSync(path) ? readFileSync(path) : undefined;
+      if (bytes && isEncodedTable(bytes)) {
+        let content: ReturnType<typeof decodeTable<FileEntry, SkippedFile>>;
+        try {
+          content = decodeTable<FileEntry, SkippedFile>(bytes);
+        } catch (e) {
+          throw new CorruptFileError(`${path} is damaged (${(e as Error).message}).`);
+        }
+        if (content.folder === folder) {
+          table.saveId = content.saveId;
+          for (const [k, v] of content.files) table.files.set(k, v);
+          for (const [k, v] of content.skipped) table.skipped.set(k, v);
+        }
+        return table;
+      }
+      // Tables written before the columnar format: checksummed JSON.
+      const stored = bytes && readJsonChecked<Stored>(path);
       if (stored && stored.version === TABLE_VERSION && stored.folder === folder) {
         table.saveId = stored.saveId;
         for (const [k, v] of Object.entries(stored.files)) table.files.set(k, v);
@@ -94,8 +112,7 @@ export class FileTable {
     if (!this.dirty) return;
     mkdirSync(dirname(this.path), { recursive: true });
     this.saveId = randomBytes(8).toString('hex');
-    const stored: Stored = { version: TABLE_VERSION, saveId: this.saveId, folder: this.folder, files: Object.fromEntries(this.files), skipped: Object.fromEntries(this.skipped) };
-    writeJsonChecked(this.path, stored, { gzip: true });
+    writeFileAtomic(this.path, encodeTable({ folder: this.folder, saveId: this.saveId, files: this.files, skipped: this.skipped }));
     this.dirty = false;
   }
 }
