@@ -3,10 +3,11 @@
  * chromium), with T5_SEMANTIC_HOST_STATS set so the extension records its own activation timings, event-loop
  * delay, CPU and probe round trips (src/extension/hostStats.ts). One run, from an empty global storage (so
  * the ONNX graph is built from safetensors as on a first install):
- *   1. cold start: the first command ("Search by Meaning…", issued as soon as the workbench shows) until
- *      the engine is ready and until the first answer shows in the Quick Pick;
- *   2. the extension host's longest event-loop stall while the sidecar indexes a generated workspace, against
- *      the same figure while indexing is paused and once the index is idle, in the same run;
+ *   1. cold start with `coldModel` (the T5-small shape): the first command ("Search by Meaning…", issued as
+ *      soon as the palette lists it) until the engine is ready and until the first answer shows;
+ *   2. then, with `model` (tiny, so indexing is short), the extension host's longest event-loop stall while the
+ *      sidecar indexes a generated workspace, against the same figure while indexing is paused and once the
+ *      index is idle, in the same run; the host's own CPU and its run-queue wait tell its own work from a busy machine;
  *   3. the sidecar's responsiveness during indexing: round trips of a trivial request and of a semantic search.
  */
 import { spawnSync } from 'node:child_process';
@@ -296,6 +297,8 @@ export async function hostBench(opts: HostBenchOptions): Promise<Record<string, 
     const verdicts = {
       activation: { target: `≤ ${ACTIVATION_TARGET_MS} ms blocking`, measured: activation['activate() blocking the host (sync part)'], met: activation['activate() blocking the host (sync part)'] <= ACTIVATION_TARGET_MS },
       indexingStall: { target: `no stall > ${STALL_TARGET_MS} ms caused by indexing`, measured: during['max stall ms'], idleBaseline: idleRow['max stall ms'], pausedBaseline: pausedRow['max stall ms'], met: Number(during['max stall ms']) <= STALL_TARGET_MS },
+      // The part the extension itself can cause: its own CPU time bounds its own blocking.
+      ownWorkStall: { target: `host's own work while indexing ≤ ${STALL_TARGET_MS} ms`, measured: during['max stall from own work ≤ ms'], met: Number(during['max stall from own work ≤ ms']) <= STALL_TARGET_MS },
       'max stall indexing / idle': ratio(during['max stall ms'], idleRow['max stall ms']),
       'max stall indexing / paused': ratio(during['max stall ms'], pausedRow['max stall ms']),
     };
@@ -326,7 +329,8 @@ export async function hostBench(opts: HostBenchOptions): Promise<Record<string, 
       { table: probes },
       `activation (sync) ${verdicts.activation.measured} ms vs ≤ ${ACTIVATION_TARGET_MS}: ${mark(verdicts.activation.met)}; ` +
         `max stall while indexing ${during['max stall ms']} ms vs ≤ ${STALL_TARGET_MS}: ${mark(verdicts.indexingStall.met)} ` +
-        `(idle ${idleRow['max stall ms']} ms, paused ${pausedRow['max stall ms']} ms; ratio to idle ${verdicts['max stall indexing / idle']})`,
+        `(idle ${idleRow['max stall ms']} ms, paused ${pausedRow['max stall ms']} ms; ratio to idle ${verdicts['max stall indexing / idle']}); ` +
+        `of which the host's own work ≤ ${verdicts.ownWorkStall.measured} ms: ${mark(verdicts.ownWorkStall.met)} (the rest is waiting for a CPU: see the run-queue columns)`,
     ];
     printParts(text);
     return result;
