@@ -19,7 +19,7 @@ import { LONG, rssBytes, SEED, seededRandom, sleep, waitFor } from '../support/r
 import { startSidecar } from '../support/sidecar';
 
 const QUERIES = LONG ? 10_000 : 1_000;
-const FILES = 4_000;
+const FILES = 3_000;
 const settings = { model: goldenDir('tiny-st5'), offline: true, threads: 1 };
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
 
