@@ -142,8 +142,10 @@ export function stallRow(phase: string, samples: Sample[]): Record<string, strin
     'seconds with a stall > 50 ms': samples.filter((x) => x.delay.maxMs > STALL_TARGET_MS).length,
     // How long the host waited for a CPU in its worst second: a stall that long is the machine, not the host.
     'worst second: run-queue wait ms': worst?.runQueueMs ?? NaN,
+    'worst second: longest GC ms': worst?.gcMaxMs ?? NaN,
     // The host's own CPU time in a second bounds the stall its own work can have caused in it.
     'max stall from own work ≤ ms': round(Math.max(0, ...samples.map((x) => Math.min(x.delay.maxMs, x.cpuMs)))),
+    'longest GC ms': round(Math.max(0, ...samples.map((x) => x.gcMaxMs ?? 0))),
     'run-queue wait ms/s': round(seconds ? samples.reduce((a, x) => a + (x.runQueueMs ?? NaN), 0) / seconds : NaN),
     'host CPU %': round(seconds ? samples.reduce((a, x) => a + x.cpuMs, 0) / (10 * seconds) : NaN),
     'status updates/s': round(seconds ? samples.reduce((a, x) => a + x.statusUpdates, 0) / seconds : NaN),

@@ -7,7 +7,7 @@
  * created, timed or written. No `vscode` import, so the pure parts are unit-tested in plain node.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
 import type { EngineStatus, IndexStatus, SearchParams } from '../shared/protocol';
 
 export const HOST_STATS_ENV = 'T5_SEMANTIC_HOST_STATS';
@@ -48,6 +48,8 @@ export interface Sample {
    * with as much waiting is other processes' CPU use, not work in the host.
    */
   runQueueMs?: number;
+  /** The longest garbage collection in the interval, ms (the whole host's heap, every extension's garbage). */
+  gcMaxMs: number;
 }
 
 /** A request to the engine timed from the extension host: `ping` is trivial, `search` embeds a query. */
@@ -118,6 +120,10 @@ export class HostStats {
   private statusUpdates = 0;
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   private watching: { dispose(): void } | undefined;
+  private gcMaxMs = 0;
+  private readonly gc = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) this.gcMaxMs = Math.max(this.gcMaxMs, entry.duration);
+  });
 
   /** Stats writing to the file named by T5_SEMANTIC_HOST_STATS, or undefined (and no cost) when it is not set. */
   static fromEnv(env: NodeJS.ProcessEnv): HostStats | undefined {
@@ -128,6 +134,7 @@ export class HostStats {
   constructor(readonly file: string) {
     this.total.enable();
     this.interval.enable();
+    this.gc.observe({ entryTypes: ['gc'] });
     const sampler = setInterval(() => this.sample(), SAMPLE_MS);
     sampler.unref();
     this.timers.push(sampler);
@@ -187,6 +194,7 @@ export class HostStats {
     this.sample();
     this.total.disable();
     this.interval.disable();
+    this.gc.disconnect();
   }
 
   private sample(): void {
@@ -196,7 +204,8 @@ export class HostStats {
     const waited = runQueueWaitNs();
     const runQueueMs = waited !== undefined && this.runQueueNs !== undefined ? Math.round((waited - this.runQueueNs) / 1e6) : undefined;
     this.runQueueNs = waited;
-    this.samples.push({ t: epochNow(), delay: summarizeDelay(this.interval), cpuMs: Math.round(cpuMs), statusUpdates: this.statusUpdates, runQueueMs });
+    this.samples.push({ t: epochNow(), delay: summarizeDelay(this.interval), cpuMs: Math.round(cpuMs), statusUpdates: this.statusUpdates, runQueueMs, gcMaxMs: Math.round(this.gcMaxMs * 10) / 10 });
+    this.gcMaxMs = 0;
     if (this.samples.length > KEEP) this.samples.shift();
     if (this.probes.length > KEEP) this.probes.splice(0, this.probes.length - KEEP);
     this.interval.reset();

@@ -139,6 +139,7 @@ describe('HostStats', () => {
       );
       assert.ok(snap.samples.length >= 2, 'one sample a second, and one on dispose');
       assert.ok(snap.samples.every((s) => s.delay.count > 0 || s.delay.maxMs === 0));
+      assert.ok(snap.samples.every((s) => s.gcMaxMs >= 0 && s.cpuMs >= 0), 'GC and CPU figures in every sample');
       assert.ok(sent.includes(PING_METHOD), `probes sent: ${sent.join(', ')}`);
       const ping = snap.probes.find((p) => p.kind === 'ping');
       assert.ok(ping?.ok && ping.ms >= 0);
