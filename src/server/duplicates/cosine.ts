@@ -301,8 +301,8 @@ async function fewRows<K>(rowsQ: QuantizedVectors<K>, colsQ: QuantizedVectors<K>
   if (!b) return;
   const rowsT = new Int8Array(d * b);
   for (let r = 0; r < b; r++) for (let i = 0; i < d; i++) rowsT[i * b + r] = rowsQ.data[r * d + i] - 128;
-  // Column chunks of 16k rows (8 MB): the abort signal is checked and requests get in between.
-  const chunk = 16384;
+  // Column chunks of 64k rows (32 MB, a few ms each): the abort signal is checked and requests get in between.
+  const chunk = 65536;
   for (let c0 = 0; c0 < colsQ.extent; c0 += chunk) {
     options.signal?.throwIfAborted();
     const n = Math.min(chunk, colsQ.extent - c0);

@@ -30,10 +30,10 @@ export interface DuplicateOptions {
 }
 
 /**
- * The full paraphrase scan is n²·d multiply-adds, as onnxruntime int8 MatMul tiles (cosine.ts): about
- * 45 s for 100k distinct 512-d texts on one core. Above this many distinct texts it is skipped (exact and
- * near copies are still found, and changed files are still checked against every text, n·d), so an
- * enormous workspace's first scan stays bounded.
+ * The full paraphrase scan is n²·d/2 multiply-adds, as onnxruntime int8 MatMul tiles (cosine.ts): measured
+ * ~41 s of a 48 s full scan for 100k distinct 512-d texts on one core of a busy 2-core machine (npm run
+ * bench). Above this many distinct texts it is skipped (exact and near copies are still found, and changed
+ * files are still checked against every text, n·d), so an enormous workspace's first scan stays bounded.
  */
 export const MAX_FULL_PARAPHRASE_FORMS = 150_000;
 
@@ -300,6 +300,8 @@ export class DuplicateDetector {
   private group(): DuplicateGroup[] {
     const eligible = new Map<string, GroupingForm<string>>();
     for (const form of this.forms.values()) {
+      // A lone text with no link is in no group: skipped before any work (100k texts, a few hundred linked).
+      if (form.copies.length < 2 && !this.links.get(form.fingerprint)?.size) continue;
       if (form.copies.length > this.options.maxFiles && new Set(form.copies.map((c) => join(c.folder, c.relPath))).size > this.options.maxFiles) continue; // boilerplate
       eligible.set(form.fingerprint, { key: form.fingerprint, copies: form.copies.length, order: form.copies[0].order });
     }
