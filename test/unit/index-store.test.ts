@@ -1,6 +1,6 @@
 /** The index's storage: quantized content-addressed vectors, checksummed tables, chunking, keywords. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -315,7 +315,7 @@ describe('WorkspaceIndex keyword index on disk', () => {
   };
   const settings = { ...DEFAULT_SETTINGS.index, minWords: 2, quantization: 'int8' as const, filesExclude: {}, searchExclude: {}, pooling: 'mean', layer: undefined };
 
-  it('is loaded at open when it matches the file tables, rebuilt when it does not', async () => {
+  it('is loaded at open when it matches the file tables, repaired file by file when older, rebuilt when damaged', async () => {
     const root = temp();
     const storage = temp();
     writeFileSync(join(root, 'a.md'), '# Alpha\n\nThe checksum of every segment is verified on open.\n');
@@ -336,8 +336,20 @@ describe('WorkspaceIndex keyword index on disk', () => {
     writeFileSync(join(root, 'c.md'), '# Gamma\n\nAnother checksum paragraph about every segment here.\n');
     second.flush(); // nothing changed yet: no save
     await second.updateFiles([join(root, 'c.md')]);
-    const third = new WorkspaceIndex([root], engine, storage, settings, () => {});
+    const thirdLogs: string[] = [];
+    const third = new WorkspaceIndex([root], engine, storage, settings, (m) => thirdLogs.push(m));
     assert.equal(third.lexical.search('checksum segment', 10).length, 2, 'the new file is found after reopening');
+    assert.match(thirdLogs.join('\n'), /older than the file tables: 1 files brought up to date/);
+    assert.equal(third.lexical.version, 1, 'repaired by adding the one new file, not rebuilt from every file');
+    // Editing a file and deleting another: the stale copy is repaired for both.
+    writeFileSync(join(root, 'a.md'), '# Alpha\n\nNothing about that any more, just weather notes.\n');
+    rmSync(join(root, 'b.md'));
+    await third.updateFiles([join(root, 'a.md'), join(root, 'b.md')]);
+    const fourthLogs: string[] = [];
+    const reopened = new WorkspaceIndex([root], engine, storage, settings, (m) => fourthLogs.push(m));
+    assert.deepEqual(reopened.lexical.search('checksum segment', 10).map((h) => h.id.split('\0')[1]), ['c.md']);
+    assert.deepEqual(reopened.lexical.search('weather', 10).map((h) => h.id.split('\0')[1]), ['a.md']);
+    assert.equal(reopened.lexical.search('watchers batch', 10).length, 0, 'the deleted file is gone');
 
     // Damaged keyword file: reported and rebuilt, searches still right.
     const path = join(storage, 'workspaces', keywordFile);
@@ -345,6 +357,6 @@ describe('WorkspaceIndex keyword index on disk', () => {
     const warnings: string[] = [];
     const fourth = new WorkspaceIndex([root], engine, storage, settings, (m) => warnings.push(m));
     assert.match(warnings.join('\n'), /keyword index .* damaged/);
-    assert.equal(fourth.lexical.search('checksum segment', 10).length, 2);
+    assert.deepEqual(fourth.lexical.search('checksum segment', 10).map((h) => h.id.split('\0')[1]), ['c.md'], 'rebuilt from the tables');
   });
 });

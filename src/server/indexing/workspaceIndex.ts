@@ -68,6 +68,8 @@ const KEYWORDS_SAVE_INTERVAL_MS = 60_000;
 /** The keyword index as saved: the table saves it was built from, and MiniSearch's own form. */
 interface SavedKeywords {
   tables: (string | null)[];
+  /** Per file (folder \0 path): content hash and chunk count when saved, to repair a stale copy file by file. */
+  files: Record<string, string>;
   index: LexicalPlain;
 }
 
@@ -321,7 +323,10 @@ export class WorkspaceIndex {
     if (!this.busy) this.saveKeywords();
   }
 
-  /** The saved keyword index if it was made from exactly these tables, else rebuilt from their chunks. */
+  /**
+   * The saved keyword index: as is if it was made from exactly these tables; else brought up to date file
+   * by file (files whose content hash or chunk count differs are re-added); rebuilt only if there is none.
+   */
   private openKeywords(): LexicalIndex {
     const tables = JSON.stringify(this.folders.map((f) => f.table.saveId ?? null));
     try {
@@ -330,6 +335,28 @@ export class WorkspaceIndex {
         const lexical = LexicalIndex.fromPlain(saved.index);
         this.keywordsSaved = { version: lexical.version, tables, at: Date.now() };
         return lexical;
+      }
+      if (saved?.files) {
+        this.lexical = LexicalIndex.fromPlain(saved.index);
+        const current = this.fileSignatures();
+        let repaired = 0;
+        for (const [key, sig] of Object.entries(saved.files)) {
+          if (current[key] === sig) continue;
+          const [folder, relPath] = key.split('\0');
+          this.removeLexical(folder, relPath, Number(sig.split('/')[1]));
+          repaired++;
+        }
+        for (const { folder, table } of this.folders) {
+          for (const [relPath, entry] of table.files) {
+            const key = `${folder}\0${relPath}`;
+            if (saved.files[key] !== current[key]) {
+              this.addLexical(folder, relPath, entry.chunks);
+              if (saved.files[key] === undefined) repaired++;
+            }
+          }
+        }
+        this.log(`The saved keyword index was older than the file tables: ${repaired} files brought up to date.`);
+        return this.lexical;
       }
     } catch (e) {
       if (!(e instanceof CorruptFileError || e instanceof SyntaxError || e instanceof TypeError)) throw e;
@@ -340,13 +367,22 @@ export class WorkspaceIndex {
     return this.lexical;
   }
 
-  /** Saves the keyword index beside the tables it matches: right away the first time, then at most once a minute. */
+  private fileSignatures(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const { folder, table } of this.folders) for (const [relPath, entry] of table.files) out[`${folder}\0${relPath}`] = `${entry.contentHash}/${entry.chunks.length}`;
+    return out;
+  }
+
+  /**
+   * Saves the keyword index beside the tables it matches: right away the first time, then at most once a
+   * minute (a copy older than the tables is repaired file by file at the next open, so skipping is cheap).
+   */
   private saveKeywords(): void {
     const tables = JSON.stringify(this.folders.map((f) => f.table.saveId ?? null));
     const last = this.keywordsSaved;
     if (last && last.version === this.lexical.version && last.tables === tables) return;
     if (last && Date.now() - last.at < KEYWORDS_SAVE_INTERVAL_MS) return;
-    const saved: SavedKeywords = { tables: JSON.parse(tables), index: this.lexical.toPlain() };
+    const saved: SavedKeywords = { tables: JSON.parse(tables), files: this.fileSignatures(), index: this.lexical.toPlain() };
     mkdirSync(dirname(this.keywordsPath), { recursive: true });
     writeJsonChecked(this.keywordsPath, saved, { gzip: true });
     this.keywordsSaved = { version: this.lexical.version, tables, at: Date.now() };
