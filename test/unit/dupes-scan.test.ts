@@ -71,6 +71,25 @@ describe('onnxruntime neighbour scan', () => {
     assert.ok(Math.max(...perRow.values()) === 5, 'k is reached and not exceeded');
   });
 
+  it('symmetric with few columns over the threshold (re-scored one by one) and with no threshold (mirrored tiles)', async () => {
+    const dims = 24;
+    const data = vectors(3000, dims, 7);
+    // Thirty planted near copies across tiles: the only pairs above 0.995.
+    for (let i = 0; i < 30; i++) {
+      const v = Float32Array.from(data[i * 7], (x, d) => x + (d === i % dims ? 0.01 : 0));
+      const scale = Math.max(...v.map(Math.abs)) / 127;
+      data[2000 + i * 31] = Float32Array.from(v, (x) => Math.round(x / scale) * scale);
+    }
+    const keys = data.map((_, i) => i);
+    const strict = await both(keys, keys, data, dims, { threshold: 0.995, k: 3, block: 512 });
+    assert.ok(strict.js.pairs.length >= 60 && strict.js.pairs.length < 200, `${strict.js.pairs.length} pairs: few columns reach the threshold`);
+    assertSamePairs(strict.onnx.pairs, strict.js.pairs, 1e-5);
+    const some = keys.slice(0, 1500); // the same array as rows and columns: the symmetric scan
+    const all = await both(some, some, data, dims, { threshold: -2, k: 4, block: 400 });
+    assertSamePairs(all.onnx.pairs, all.js.pairs, 1e-5);
+    assert.equal(all.onnx.pairs.length, 1500 * 4, 'every row keeps its best 4');
+  });
+
   it('finds the same pairs for a few rows against many (a changed file), rows partly among the columns', async () => {
     const dims = 48;
     const data = vectors(3000, dims, 2);

@@ -99,6 +99,8 @@ const JS_MAX_MULTIPLY_ADDS = 2 ** 23;
 /** onnxruntime tiles: rows × columns per MatMul (int32 + float products of 2048×4096 are 64 MB). */
 const ROW_TILE = 2048;
 const COL_TILE = 4096;
+/** In the symmetric scan, columns re-scored one by one at most; above, the mirrored tile is multiplied. */
+const MAX_RESCORED_COLUMNS = 256;
 /** Up to this many rows, one pass of every column against all rows at once (a changed file). */
 const FEW_ROWS = 64;
 
@@ -294,6 +296,32 @@ async function nearestNeighboursOnnx<K>(
   return { pairs: [...top.lists.values()].flat(), comparisons };
 }
 
+/** The tile's columns as rows against the row block's vectors as columns, TopK per row (the mirror image). */
+async function mirroredTile<K>(
+  q: QuantizedVectors<K>,
+  tile: { start: number; width: number },
+  rowBlock: { start: number; width: number; bt: Int8Array; scales: Float32Array },
+  want: number,
+  threads: number,
+  options: NeighbourOptions<K>,
+  top: TopK<K>,
+): Promise<void> {
+  const d = q.dims;
+  const a = q.data.subarray(tile.start * d, (tile.start + tile.width) * d);
+  const { values, indices, k } = await tileTopK(a, tile.width, q.scales.subarray(tile.start, tile.start + tile.width), rowBlock.bt, rowBlock.width, d, rowBlock.scales, want, threads);
+  for (let r = 0; r < tile.width; r++) {
+    const rowKey = q.keys[tile.start + r];
+    if (rowKey === undefined) continue;
+    for (let j = 0; j < k; j++) {
+      const s = values[r * k + j];
+      if (s < options.threshold) break;
+      const colKey = q.keys[rowBlock.start + indices[r * k + j]];
+      if (colKey === undefined || colKey === rowKey) continue;
+      top.offer(rowKey, colKey, s);
+    }
+  }
+}
+
 /** A few rows: one pass over the column matrix (memory bound), scores read in JS. */
 async function fewRows<K>(rowsQ: QuantizedVectors<K>, colsQ: QuantizedVectors<K>, threads: number, options: NeighbourOptions<K>, top: TopK<K>): Promise<void> {
   const d = colsQ.dims;
@@ -361,27 +389,23 @@ async function allPairs<K>(rowsQ: QuantizedVectors<K>, colsQ: QuantizedVectors<K
           top.offer(rowKey, colKey, s);
         }
       }
-      if (symmetric && tile.start > r0) await columnsAbove(rowsQ, r0, b, tile, colMax, threads, options, top);
+      if (symmetric && tile.start > r0) {
+        const hits: number[] = [];
+        for (let j = 0; j < tile.width; j++) if (colMax[j] >= options.threshold && colsQ.keys[tile.start + j] !== undefined) hits.push(tile.start + j);
+        // Few columns reach the threshold (a paraphrase scan): re-score just those. Many (a low threshold,
+        // as the histogram asks): the mirrored tile with its own TopK is cheaper than re-scoring them all.
+        if (hits.length <= MAX_RESCORED_COLUMNS) await columnsAbove(rowsQ, r0, b, hits, threads, options, top);
+        else await mirroredTile(rowsQ, tile, tiles[Math.floor(r0 / rowTile)], want, threads, options, top);
+      }
       // Let requests in between tiles: a full scan of a large workspace takes seconds.
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
 }
 
-/** The rows r0.. (one tile) as neighbours of the tile's columns whose maximum reaches the threshold. */
-async function columnsAbove<K>(
-  q: QuantizedVectors<K>,
-  r0: number,
-  b: number,
-  tile: { start: number; width: number },
-  colMax: Float32Array,
-  threads: number,
-  options: NeighbourOptions<K>,
-  top: TopK<K>,
-): Promise<void> {
+/** The rows r0.. (one tile) as neighbours of the columns `hits` (slots), whose maximum reaches the threshold. */
+async function columnsAbove<K>(q: QuantizedVectors<K>, r0: number, b: number, hits: number[], threads: number, options: NeighbourOptions<K>, top: TopK<K>): Promise<void> {
   const d = q.dims;
-  const hits: number[] = [];
-  for (let j = 0; j < tile.width; j++) if (colMax[j] >= options.threshold && q.keys[tile.start + j] !== undefined) hits.push(tile.start + j);
   if (!hits.length) return;
   const m = hits.length;
   const colsT = new Int8Array(d * m);
