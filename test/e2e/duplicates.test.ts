@@ -3,9 +3,10 @@
  * model (offline), detection on in the user settings. A workspace with planted copies (a Markdown paragraph
  * mirrored in two packages; a JSDoc comment copied into the docs and then drifted: a number changed and a
  * negation added) must show its duplicate diagnostics in the Problems panel with their related copies, list
- * both groups in the Near-duplicates view, open the word diff from a quick fix, and "Ignore this group" must
- * remove that group's diagnostics and tree entry and write the suppressions file. Screenshots go to
- * test-results/e2e/duplicates-*.png.
+ * the groups in the Near-duplicates view, open the word diff from a quick fix, and "Ignore this group" must
+ * remove that group's diagnostics and tree entry and write the suppressions file. "Ignore in this file" writes
+ * the inline marker into a Python comment; "of the Current File" filters the view; with detection off the
+ * view's welcome button turns it on. Screenshots go to test-results/e2e/duplicates-*.png.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
