@@ -56,8 +56,11 @@ interface Postings {
 
 /** The saved form: documents and postings as base64 blobs, terms and ids as text. */
 export interface LexicalPlain {
-  version: 1;
-  ids: string[];
+  version: 2;
+  /** Ids cut at their last \0: the distinct heads (folder, path) once, and per document its head and tail. */
+  heads: string[];
+  docHeads: string;
+  tails: string[];
   lengths: string;
   terms: string;
   counts: string;
@@ -82,18 +85,21 @@ export class LexicalIndex {
 
   /** A saved index (see toPlain); throws if it is not one. */
   static fromPlain(plain: LexicalPlain): LexicalIndex {
-    if (plain.version !== 1) throw new TypeError('not a saved keyword index');
+    if (plain.version !== 2) throw new TypeError('not a saved keyword index');
     const index = new LexicalIndex();
+    const docHeads = new Int32Array(bytes(plain.docHeads).buffer);
+    if (docHeads.length !== plain.tails.length) throw new TypeError('saved keyword index is inconsistent');
+    const ids = plain.tails.map((tail, d) => plain.heads[docHeads[d]] + tail);
     const lengths = new Uint16Array(bytes(plain.lengths).buffer);
     const counts = new Int32Array(bytes(plain.counts).buffer);
     const docs = new Int32Array(bytes(plain.docs).buffer);
     const tf = bytes(plain.tf);
     const terms = plain.terms ? plain.terms.split('\n') : [];
-    if (lengths.length !== FIELDS * plain.ids.length || counts.length !== terms.length || tf.length !== FIELDS * docs.length) throw new TypeError('saved keyword index is inconsistent');
-    index.ids = plain.ids.slice();
-    plain.ids.forEach((id, doc) => index.docOf.set(id, doc));
+    if (lengths.length !== FIELDS * ids.length || counts.length !== terms.length || tf.length !== FIELDS * docs.length) throw new TypeError('saved keyword index is inconsistent');
+    index.ids = ids;
+    ids.forEach((id, doc) => index.docOf.set(id, doc));
     index.lengths = lengths;
-    for (let d = 0; d < plain.ids.length; d++) for (let f = 0; f < FIELDS; f++) index.totalLength[f] += lengths[FIELDS * d + f];
+    for (let d = 0; d < ids.length; d++) for (let f = 0; f < FIELDS; f++) index.totalLength[f] += lengths[FIELDS * d + f];
     let at = 0;
     terms.forEach((term, t) => {
       const n = counts[t];
@@ -118,9 +124,22 @@ export class LexicalIndex {
       tf.set(p.tf.subarray(FIELDS * p.start, FIELDS * (p.start + p.n)), FIELDS * at);
       at += p.n;
     }
+    const heads: string[] = [];
+    const headOf = new Map<string, number>();
+    const docHeads = new Int32Array(this.ids.length);
+    const tails = (this.ids as string[]).map((id, d) => {
+      const cut = id.lastIndexOf('\0') + 1;
+      const head = id.slice(0, cut);
+      let h = headOf.get(head);
+      if (h === undefined) headOf.set(head, (h = heads.push(head) - 1));
+      docHeads[d] = h;
+      return id.slice(cut);
+    });
     return {
-      version: 1,
-      ids: this.ids as string[],
+      version: 2,
+      heads,
+      docHeads: base64(docHeads),
+      tails,
       lengths: base64(this.lengths.subarray(0, FIELDS * this.ids.length)),
       terms: terms.join('\n'),
       counts: base64(counts),

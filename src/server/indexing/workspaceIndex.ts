@@ -384,7 +384,8 @@ export class WorkspaceIndex {
     if (last && Date.now() - last.at < KEYWORDS_SAVE_INTERVAL_MS) return;
     const saved: SavedKeywords = { tables: JSON.parse(tables), files: this.fileSignatures(), index: this.lexical.toPlain() };
     mkdirSync(dirname(this.keywordsPath), { recursive: true });
-    writeJsonChecked(this.keywordsPath, saved, { gzip: true });
+    // Not gzipped: inflating it took as long as the rest of loading it; ids are stored once per file instead.
+    writeJsonChecked(this.keywordsPath, saved);
     this.keywordsSaved = { version: this.lexical.version, tables, at: Date.now() };
   }
 
