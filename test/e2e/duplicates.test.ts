@@ -345,4 +345,14 @@ describe('Near-duplicates in code-server', { timeout: 900_000 }, () => {
       await waitForCounts(p, [0, 0, 3], 120_000);
     });
   });
+
+  test('editing .vscode/t5-semantic-ignore.json by hand (a checkout, a revert) brings the ignored copies back', { timeout: 300_000 }, async () => {
+    const p = page!;
+    await withArtifacts('suppressions-file', async () => {
+      writeFileSync(join(workspace!, '.vscode', 't5-semantic-ignore.json'), `${JSON.stringify({ ignore: [] }, null, 2)}\n`);
+      // The file watcher tells the sidecar, which republishes without a new detection run.
+      await waitForCounts(p, [0, 2, 3], 120_000);
+      await treeRows(p).filter({ hasText: /Near copy · \d+% · “/ }).first().waitFor({ timeout: 60_000 });
+    });
+  });
 });
