@@ -39,36 +39,36 @@ describe('load: a burst of searches while indexing', { timeout: 170_000 }, () =>
 
       /** Sends QUERIES searches without waiting, cancelling about half as superseded; resolves when all settled. */
       async function burst() {
-      const outcomes: { ms: number; kind: 'answered' | 'cancelled'; result?: SearchResult }[] = [];
-      const errors: string[] = [];
-      let previous: CancellationTokenSource | undefined;
-      let cancelledSent = 0;
-      const pending: Promise<void>[] = [];
-      const started = Date.now();
-      for (let i = 0; i < QUERIES; i++) {
-        // Superseded: the box cancels what it no longer needs.
-        if (previous && random.next() < 0.5) {
-          previous.cancel();
-          cancelledSent++;
+        const outcomes: { ms: number; kind: 'answered' | 'cancelled'; result?: SearchResult }[] = [];
+        const errors: string[] = [];
+        let previous: CancellationTokenSource | undefined;
+        let cancelledSent = 0;
+        const pending: Promise<void>[] = [];
+        const started = Date.now();
+        for (let i = 0; i < QUERIES; i++) {
+          // Superseded: the box cancels what it no longer needs.
+          if (previous && random.next() < 0.5) {
+            previous.cancel();
+            cancelledSent++;
+          }
+          const source = new CancellationTokenSource();
+          previous = source;
+          const words = sentence(random.int(0, FILES), random.int(1, 6)).replace(/\.$/, '');
+          const mode = random.pick(['hybrid', 'semantic', 'keyword'] as const);
+          const sent = Date.now();
+          pending.push(
+            sidecar.connection.sendRequest(SearchRequest, { query: words, mode, topK: 20 }, source.token).then(
+              (result) => void outcomes.push({ ms: Date.now() - sent, kind: 'answered', result }),
+              (e: { code?: number; message: string }) => {
+                if (e.code === -32800 && source.token.isCancellationRequested) outcomes.push({ ms: Date.now() - sent, kind: 'cancelled' });
+                else errors.push(`${e.code}: ${e.message}`);
+              },
+            ),
+          );
+          if (i % 50 === 49) await sleep(1); // let the IPC writer drain, as keystrokes would
         }
-        const source = new CancellationTokenSource();
-        previous = source;
-        const words = sentence(random.int(0, FILES), random.int(1, 6)).replace(/\.$/, '');
-        const mode = random.pick(['hybrid', 'semantic', 'keyword'] as const);
-        const sent = Date.now();
-        pending.push(
-          sidecar.connection.sendRequest(SearchRequest, { query: words, mode, topK: 20 }, source.token).then(
-            (result) => void outcomes.push({ ms: Date.now() - sent, kind: 'answered', result }),
-            (e: { code?: number; message: string }) => {
-              if (e.code === -32800 && source.token.isCancellationRequested) outcomes.push({ ms: Date.now() - sent, kind: 'cancelled' });
-              else errors.push(`${e.code}: ${e.message}`);
-            },
-          ),
-        );
-        if (i % 50 === 49) await sleep(1); // let the IPC writer drain, as keystrokes would
-      }
-      await Promise.all(pending);
-      return { outcomes, errors, cancelledSent, burstMs: Date.now() - started };
+        await Promise.all(pending);
+        return { outcomes, errors, cancelledSent, burstMs: Date.now() - started };
       }
       const { outcomes, errors, cancelledSent, burstMs } = await burst();
       const rssAfterBurst = rssBytes(pid);
