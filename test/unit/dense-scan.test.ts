@@ -95,7 +95,7 @@ describe('dense scan', () => {
   for (const quantization of ['int8', 'fp16', 'fp32'] as const) {
     it(`ranks like the per-chunk dot loop (${quantization} store)`, async () => {
       const { index } = await buildIndex(quantization);
-      assert.ok(index.denseChunks().ids.length >= 360, 'every paragraph is a dense chunk');
+      assert.ok(index.denseChunks().rows.length >= 360, 'every paragraph is a dense chunk');
       for (const q of queries) assertSameRanking(await denseTop(index, q, 40), referenceRanking(index, q, 40));
     });
   }

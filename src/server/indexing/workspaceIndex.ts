@@ -45,7 +45,8 @@ export interface IndexProgress {
  * arrays: id, place, and the vector's row in `VectorStore.scores()`.
  */
 export interface DenseChunks {
-  ids: string[];
+  /** Index of each chunk in its file (its id is folder \0 path \0 index, made only for hits). */
+  indexInFile: Int32Array;
   folders: string[];
   relPaths: string[];
   chunks: Chunk[];
@@ -256,15 +257,16 @@ export class WorkspaceIndex {
   denseChunks(): DenseChunks {
     const key = `${this.vectors.generation}/${this.folders.map((f) => f.table.version).join(',')}`;
     if (this.dense?.key === key) return this.dense.list;
-    const list: DenseChunks = { ids: [], folders: [], relPaths: [], chunks: [], rows: new Int32Array(0) };
+    const list: DenseChunks = { indexInFile: new Int32Array(0), folders: [], relPaths: [], chunks: [], rows: new Int32Array(0) };
     const rows: number[] = [];
+    const indexInFile: number[] = [];
     for (const { folder, table } of this.folders) {
       for (const [relPath, entry] of table.files) {
         entry.chunks.forEach((chunk, i) => {
           if (chunk.tiny || chunk.boilerplate) return;
           const row = this.vectors.rowOf(chunk.hash);
           if (row === undefined) return;
-          list.ids.push(`${folder}\0${relPath}\0${i}`);
+          indexInFile.push(i);
           list.folders.push(folder);
           list.relPaths.push(relPath);
           list.chunks.push(chunk);
@@ -273,6 +275,7 @@ export class WorkspaceIndex {
       }
     }
     list.rows = Int32Array.from(rows);
+    list.indexInFile = Int32Array.from(indexInFile);
     this.dense = { key, list };
     return list;
   }

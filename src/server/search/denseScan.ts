@@ -33,6 +33,6 @@ export async function denseTop(index: WorkspaceIndex, query: Float32Array, limit
     return top
       .sort((a, b) => b.score - a.score)
       .slice(0, limit)
-      .map(({ i, score }) => ({ id: list.ids[i], score }));
+      .map(({ i, score }) => ({ id: `${list.folders[i]}\0${list.relPaths[i]}\0${list.indexInFile[i]}`, score }));
   }
 }
