@@ -6,6 +6,7 @@
  * hosts). Each case must get a result or a JSON-RPC error; after every batch a ping (modelInfo) must answer.
  * A crash is recorded and the sidecar restarted, and the test fails listing them.
  *
+ * Hostile index settings (globs with ../ and absolute paths, negative sizes) are tried too.
  * While fuzzing, `strace` follows the sidecar's file system calls: it must touch no path outside the
  * workspace, its storage folder, the model folder and its own bundle (plus /proc, /sys and /dev).
  *
@@ -20,6 +21,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import * as protocol from '../../src/shared/protocol';
+import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import { goldenDir, repoRoot } from '../support/paths';
 import { LONG, SEED, seededRandom } from '../support/reliability';
 import { startSidecar, type Sidecar } from '../support/sidecar';
@@ -306,6 +308,27 @@ describe('fuzzing every custom request', { timeout: 170_000 }, () => {
         assert.match(why.rule ?? '', /outside/, uri);
       }
     }
+  });
+
+  it('hostile index settings (globs with ../ and absolute paths, odd sizes) index nothing outside the workspace', async () => {
+    const seen = sidecar.indexStatuses.length;
+    sidecar.configure({
+      index: {
+        ...DEFAULT_SETTINGS.index,
+        include: ['../**', '/etc/**', '**/../../**', '../../../../etc/passwd', '**/*'],
+        exclude: ['../../**', '/**/../**'],
+        maxFileBytes: -5,
+        minWords: -1,
+      },
+    } as never);
+    const status = await sidecar.indexSettled(seen);
+    assert.notEqual(status.state, 'error', status.message);
+    const details = await sidecar.connection.sendRequest(protocol.IndexDetailsRequest);
+    const paths = [...details.folders.flatMap((f) => f.skipped.map((x) => x.path))];
+    assert.ok(paths.every((p) => !p.startsWith('..') && !p.startsWith('/')), paths.join(', '));
+    const hits = (await sidecar.connection.sendRequest(protocol.SearchRequest, { query: 'root', mode: 'keyword', topK: 50 })).hits;
+    assert.ok(hits.every((h) => h.uri.startsWith(pathToFileURL(workspace).href)), 'every hit is a workspace file');
+    sidecar.configure({ index: DEFAULT_SETTINGS.index });
   });
 
   it('touched no file outside the workspace, its storage, the model and its own bundle', async (t) => {
