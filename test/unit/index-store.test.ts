@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { chunkSections, type Chunk } from '../../src/server/indexing/chunker';
 import { writeJsonChecked } from '../../src/server/indexing/store/atomicFile';
 import MiniSearch from 'minisearch';
-import { LexicalIndex, tokenizeIdentifiers, type LexicalDoc } from '../../src/server/indexing/lexical';
+import { decodeKeywords, encodeKeywords, LexicalIndex, tokenizeIdentifiers, type LexicalDoc } from '../../src/server/indexing/lexical';
 import { FileTable } from '../../src/server/indexing/store/fileTable';
 import { VectorStore } from '../../src/server/indexing/store/vectorStore';
 import { WorkspaceIndex, type IndexEngine } from '../../src/server/indexing/workspaceIndex';
@@ -286,13 +286,15 @@ describe('LexicalIndex', () => {
     }
   });
 
-  it('saves and loads as a plain object that searches the same', () => {
+  it('saves and loads (binary, checksummed) and searches the same', () => {
     const index = new LexicalIndex();
     index.add([
       { id: 'a', text: 'Calls parseHttpHeader for each request.' },
       { id: 'c', text: 'An http header parser.', symbol: 'HeaderParser' },
     ]);
-    const loaded = LexicalIndex.fromPlain(JSON.parse(JSON.stringify(index.toPlain())));
+    const { meta, plain } = decodeKeywords<{ note: string }>(encodeKeywords({ note: 'kept' }, index.toPlain()));
+    assert.deepEqual(meta, { note: 'kept' });
+    const loaded = LexicalIndex.fromPlain(plain);
     assert.deepEqual(loaded.search('http header', 10), index.search('http header', 10));
     loaded.add([{ id: 'd', text: 'header of the page' }]);
     assert.ok(loaded.search('header', 10).some((h) => h.id === 'd'));

@@ -7,14 +7,14 @@
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { chunkSections, CHUNKER_VERSION, type Chunk } from './chunker';
 import { extractSections, languageOf } from './extract';
 import { classifyContent, FileRules, sizeReason, type FileRulesConfig, type SkipReason } from './files';
 import { l2Normalize } from '../engine/pooling';
-import { LexicalIndex, type LexicalPlain } from './lexical';
-import { CorruptFileError, readJsonChecked, writeJsonChecked } from './store/atomicFile';
+import { decodeKeywords, encodeKeywords, LexicalIndex } from './lexical';
+import { writeFileAtomic } from './store/atomicFile';
 import { FileTable, type FileEntry } from './store/fileTable';
 import { VectorStore, type Quantization } from './store/vectorStore';
 
@@ -66,12 +66,11 @@ const EMBED_GROUP = 64;
 /** The saved keyword index is rewritten at most this often after edits (it is ~0.3 s of work at 100k chunks). */
 const KEYWORDS_SAVE_INTERVAL_MS = 60_000;
 
-/** The keyword index as saved: the table saves it was built from, and MiniSearch's own form. */
-interface SavedKeywords {
+/** What is saved with the keyword index: the table saves it was built from, and each file as it was then. */
+interface KeywordsMeta {
   tables: (string | null)[];
   /** Per file (folder \0 path): content hash and chunk count when saved, to repair a stale copy file by file. */
   files: Record<string, string>;
-  index: LexicalPlain;
 }
 
 interface FolderState {
@@ -124,7 +123,7 @@ export class WorkspaceIndex {
       tablesMs += performance.now() - t;
       this.folders.push({ folder, rules: new FileRules(folder, settings), table });
     }
-    this.keywordsPath = join(storagePath, 'workspaces', `keywords-${shortHash(JSON.stringify([chunkerKey, folders]))}.json`);
+    this.keywordsPath = join(storagePath, 'workspaces', `keywords-${shortHash(JSON.stringify([chunkerKey, folders]))}.bin`);
     this.lexical = this.openKeywords();
     const ms = (x: number) => Math.round(x);
     const total = performance.now() - started;
@@ -333,7 +332,8 @@ export class WorkspaceIndex {
   private openKeywords(): LexicalIndex {
     const tables = JSON.stringify(this.folders.map((f) => f.table.saveId ?? null));
     try {
-      const saved = readJsonChecked<SavedKeywords>(this.keywordsPath);
+      const file = existsSync(this.keywordsPath) ? decodeKeywords<KeywordsMeta>(readFileSync(this.keywordsPath)) : undefined;
+      const saved = file && { ...file.meta, index: file.plain };
       if (saved && JSON.stringify(saved.tables) === tables) {
         const lexical = LexicalIndex.fromPlain(saved.index);
         this.keywordsSaved = { version: lexical.version, tables, at: Date.now() };
@@ -362,7 +362,7 @@ export class WorkspaceIndex {
         return this.lexical;
       }
     } catch (e) {
-      if (!(e instanceof CorruptFileError || e instanceof SyntaxError || e instanceof TypeError)) throw e;
+      if (!(e instanceof SyntaxError || e instanceof TypeError || e instanceof RangeError)) throw e;
       this.log(`The saved keyword index ${this.keywordsPath} was damaged (${(e as Error).message}); it is rebuilt from the chunks.`);
     }
     this.lexical = new LexicalIndex();
@@ -385,10 +385,9 @@ export class WorkspaceIndex {
     const last = this.keywordsSaved;
     if (last && last.version === this.lexical.version && last.tables === tables) return;
     if (last && Date.now() - last.at < KEYWORDS_SAVE_INTERVAL_MS) return;
-    const saved: SavedKeywords = { tables: JSON.parse(tables), files: this.fileSignatures(), index: this.lexical.toPlain() };
+    const meta: KeywordsMeta = { tables: JSON.parse(tables), files: this.fileSignatures() };
     mkdirSync(dirname(this.keywordsPath), { recursive: true });
-    // Not gzipped: inflating it took as long as the rest of loading it; ids are stored once per file instead.
-    writeJsonChecked(this.keywordsPath, saved);
+    writeFileAtomic(this.keywordsPath, encodeKeywords(meta, this.lexical.toPlain()));
     this.keywordsSaved = { version: this.lexical.version, tables, at: Date.now() };
   }
 

@@ -335,13 +335,15 @@ function decodeSegment(name: string, bytes: Buffer, dims: number, quantization: 
   const hashesAt = HEADER_BYTES;
   const scalesAt = hashesAt + HASH_BYTES * count;
   const valuesAt = scalesAt + scalesBytes;
-  const valuesBuffer = copy(valuesAt, count * dims * valueBytes);
+  // int8 values are used in place (bytes need no alignment): the file's buffer is not copied, which at
+  // 100k vectors keeps 51 MB off the open's peak memory. Wider types are copied to be aligned.
+  const valuesBuffer = quantization === 'int8' ? new ArrayBuffer(0) : copy(valuesAt, count * dims * valueBytes);
   return {
     name,
     count,
     hashes: new Uint8Array(copy(hashesAt, HASH_BYTES * count)),
     scales: quantization === 'int8' ? new Float32Array(copy(scalesAt, scalesBytes)) : undefined,
-    values: quantization === 'int8' ? biasInPlace(new Uint8Array(valuesBuffer)) : quantization === 'fp16' ? new Uint16Array(valuesBuffer) : new Float32Array(valuesBuffer),
+    values: quantization === 'int8' ? biasInPlace(bytes.subarray(valuesAt, valuesAt + count * dims)) : quantization === 'fp16' ? new Uint16Array(valuesBuffer) : new Float32Array(valuesBuffer),
   };
 }
 
@@ -350,8 +352,10 @@ const unpack = (packed: number): [number, number] => [Math.floor(packed / 2 ** 3
 
 /** int8 bytes as uint8 q + 128 (flipping the top bit), in place. */
 function biasInPlace(bytes: Uint8Array): Uint8Array {
-  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
+  const head = Math.min(bytes.length, (4 - (bytes.byteOffset % 4)) % 4);
+  for (let i = 0; i < head; i++) bytes[i] ^= 0x80;
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset + head, (bytes.length - head) >>> 2);
   for (let i = 0; i < words.length; i++) words[i] ^= 0x80808080;
-  for (let i = words.length * 4; i < bytes.length; i++) bytes[i] ^= 0x80;
-  return bytes;
+  for (let i = head + words.length * 4; i < bytes.length; i++) bytes[i] ^= 0x80;
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
 }
