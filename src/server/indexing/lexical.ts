@@ -404,21 +404,25 @@ export function decodeKeywords<M>(data: Buffer): { meta: M; plain: LexicalPlain 
   const headerLength = data.readUInt32LE(4);
   const header = JSON.parse(data.toString('utf8', 8, 8 + headerLength)) as { meta: M; version: 2; heads: string[]; tails: string[]; terms: string; sizes: number[] };
   let at = 8 + headerLength;
-  const blob = (i: number) => {
+  // Views into the file's own buffer where it is aligned (a large file read whole is), else aligned copies.
+  const blob = <T>(i: number, Type: { new (b: ArrayBufferLike, offset: number, length: number): T; BYTES_PER_ELEMENT: number }): T => {
     at += (4 - (at % 4)) % 4;
-    const bytes = new Uint8Array(data.subarray(at, (at += header.sizes[i]))); // aligned copy
-    return bytes.buffer;
+    const size = header.sizes[i];
+    const from = data.byteOffset + at;
+    at += size;
+    if (from % Type.BYTES_PER_ELEMENT === 0) return new Type(data.buffer, from, size / Type.BYTES_PER_ELEMENT);
+    return new Type(new Uint8Array(data.subarray(at - size, at)).buffer, 0, size / Type.BYTES_PER_ELEMENT);
   };
   const plain: LexicalPlain = {
     version: header.version,
     heads: header.heads,
     tails: header.tails,
     terms: header.terms,
-    docHeads: new Int32Array(blob(0)),
-    lengths: new Uint16Array(blob(1)),
-    counts: new Int32Array(blob(2)),
-    docs: new Int32Array(blob(3)),
-    tf: new Uint8Array(blob(4)),
+    docHeads: blob(0, Int32Array),
+    lengths: blob(1, Uint16Array),
+    counts: blob(2, Int32Array),
+    docs: blob(3, Int32Array),
+    tf: blob(4, Uint8Array),
   };
   if (at !== body.length) throw new TypeError('saved keyword index is inconsistent');
   return { meta: header.meta, plain };
