@@ -386,8 +386,13 @@ export class WorkspaceIndex {
     if (last && last.version === this.lexical.version && last.tables === tables) return;
     if (last && Date.now() - last.at < KEYWORDS_SAVE_INTERVAL_MS) return;
     const meta: KeywordsMeta = { tables: JSON.parse(tables), files: this.fileSignatures() };
-    mkdirSync(dirname(this.keywordsPath), { recursive: true });
-    writeFileAtomic(this.keywordsPath, encodeKeywords(meta, this.lexical.toPlain()));
+    try {
+      mkdirSync(dirname(this.keywordsPath), { recursive: true });
+      writeFileAtomic(this.keywordsPath, encodeKeywords(meta, this.lexical.toPlain()));
+    } catch (e) {
+      // Only a cache of what the tables hold: the index stays usable, the next open rebuilds or repairs it.
+      this.log(`The keyword index could not be saved (${(e as Error).message}); it will be rebuilt from the file tables when the index next opens.`);
+    }
     this.keywordsSaved = { version: this.lexical.version, tables, at: Date.now() };
   }
 
