@@ -54,9 +54,19 @@ async function start(model: string, storage: string, folder: string): Promise<Si
 
 /** Writes an index of `chunks` chunks; returns the folder and the storage the sidecar will open. */
 async function synthesise(model: string, chunks: number): Promise<{ folder: string; storage: string; buildSeconds: number }> {
-  const started = performance.now();
   const folder = scratch('t5-bench-q-ws-');
   const storage = scratch('t5-bench-q-store-');
+  try {
+    return await synthesiseIn(model, chunks, folder, storage);
+  } catch (e) {
+    rmSync(folder, { recursive: true, force: true });
+    rmSync(storage, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function synthesiseIn(model: string, chunks: number, folder: string, storage: string): Promise<{ folder: string; storage: string; buildSeconds: number }> {
+  const started = performance.now();
   const files = Math.ceil(chunks / SECTIONS);
   mkdirSync(join(folder, 'pkg0'), { recursive: true });
   writeFileSync(join(folder, relPathOf(0)), fileText(0));
