@@ -44,7 +44,7 @@ export class IndexHost {
     private readonly storagePath: string,
     private readonly trusted: boolean,
     private readonly log: (m: string) => void,
-    /** Called after each update that finished (not aborted), inside the update queue: duplicate detection. */
+    /** Called after each update that finished (not aborted), outside the update queue: duplicate detection. */
     private readonly onUpdated?: (index: WorkspaceIndex, signal: AbortSignal) => Promise<void>,
   ) {}
 
@@ -176,7 +176,8 @@ export class IndexHost {
         this.progress?.done();
         this.progress = undefined;
       }
-      if (!signal.aborted) await this.onUpdated?.(index, signal).catch((e) => this.log(`After the index update: ${(e as Error).stack ?? e}`));
+      // Not awaited: the duplicate scan has its own queue, and the next file change must not wait for it.
+      if (!signal.aborted) void this.onUpdated?.(index, signal).catch((e) => this.log(`After the index update: ${(e as Error).stack ?? e}`));
     });
   }
 
@@ -191,7 +192,7 @@ export class IndexHost {
     return true;
   }
 
-  /** Resolves once queued updates (and their onUpdated work) are done; at once while paused. */
+  /** Resolves once queued updates are done (the duplicate scan they start runs on its own queue); at once while paused. */
   async whenIdle(): Promise<void> {
     let queue;
     do {

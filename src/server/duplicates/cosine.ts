@@ -62,7 +62,7 @@ function loadTile<K>(keys: readonly K[], load: Load<K>, dims: number): Tile<K> {
 }
 
 /** Keeps each key's best `k` neighbours. */
-class TopK<K> {
+export class TopK<K> {
   readonly lists = new Map<K, Neighbour<K>[]>();
   constructor(private readonly k: number) {}
 

@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import type { Chunk } from '../indexing/chunker';
-import { nearestNeighbours, QuantizedVectors } from './cosine';
+import { nearestNeighbours, QuantizedVectors, TopK } from './cosine';
 import { groupForms, type GroupingForm, type Link } from './grouping';
 import { DEFAULT_MINHASH, jaccard, LshIndex, shingles, signature } from './minhash';
 import { fingerprintOfWords, hasIgnoreMarker, normalWords } from './normalize';
@@ -25,7 +25,7 @@ export interface DuplicateOptions {
   paraphraseThreshold: number;
   /** Text found in more files than this is boilerplate and left out. */
   maxFiles: number;
-  /** Paraphrase neighbours kept per text. */
+  /** Near-copy and paraphrase neighbours kept per text (its best ones). */
   neighbours: number;
 }
 
@@ -256,15 +256,27 @@ export class DuplicateDetector {
     let jaccardChecks = 0;
     const started = performance.now();
     const freshSet = new Set(fresh);
-    for (const a of fresh) {
+    // Each text keeps its best k near links (as paraphrases do): templated text (generated docs, changelogs)
+    // can make every text a near copy of hundreds of others, millions of links that grouping never needs.
+    const near = new TopK<string>(this.options.neighbours);
+    for (let i = 0; i < fresh.length; i++) {
+      const a = fresh[i];
+      if (i % 256 === 255) {
+        // Thousands of Jaccard checks per step on templated text: let requests in, and stop when asked.
+        signal?.throwIfAborted();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       for (const b of this.lsh.candidates(a)) {
         // A pair of two new forms is checked once.
         if (freshSet.has(b) && b < a) continue;
         jaccardChecks++;
         const similarity = jaccard(this.forms.get(a)!.shingles, this.forms.get(b)!.shingles);
-        if (similarity >= this.options.nearThreshold) this.addLink({ a, b, grade: 'near', similarity });
+        if (similarity < this.options.nearThreshold) continue;
+        near.offer(a, b, similarity);
+        near.offer(b, a, similarity);
       }
     }
+    for (const list of near.lists.values()) for (const p of list) this.addLink({ a: p.a, b: p.b, grade: 'near', similarity: p.similarity });
     const nearDone = performance.now();
     this.linkTimings = { near: Math.round((nearDone - started) * 10) / 10, paraphrase: 0 };
     if (!fresh.length || (full && fresh.length > MAX_FULL_PARAPHRASE_FORMS)) return { jaccardChecks, dotProducts: 0 };
