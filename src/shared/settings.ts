@@ -81,8 +81,7 @@ export const DEFAULT_SETTINGS: Readonly<EngineSettings> = Object.freeze({
     pauseWhenUnfocused: false,
   }) as IndexSettingsShared,
   duplicates: Object.freeze({
-    // Off until the detector's full scan scales past a few thousand texts (see duplicates/detector.ts).
-    enabled: false,
+    enabled: true,
     severity: Object.freeze({ exact: 'information', near: 'warning', paraphrase: 'information' }),
     minWords: 8,
     nearThreshold: 0.7,
