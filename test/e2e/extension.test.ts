@@ -221,7 +221,7 @@ describe('T5 Semantic Search in code-server', { timeout: 600_000 }, () => {
       await runCommand(p, 'T5 Semantic: Show Logs');
       const panel = p.locator('.part.panel');
       await panel.waitFor({ state: 'visible', timeout: 60_000 });
-      await panel.locator('.monaco-editor .view-lines').filter({ hasText: /model ready|Engine/i }).first().waitFor({ timeout: 60_000 });
+      await panel.locator('.monaco-editor .view-lines').filter({ hasText: /model\sready|engine/i }).first().waitFor({ timeout: 60_000 });
       await screenshot(p, '05-output');
       const channel = await panel.evaluate((el) =>
         Array.from(el.querySelectorAll('select'))
