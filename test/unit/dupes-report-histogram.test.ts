@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChunkSource } from '../../src/server/duplicates/detector';
-import { histogramOf, similarityHistogram, sortedJaccard } from '../../src/server/duplicates/histogram';
+import { histogramOf, similarityHistogram } from '../../src/server/duplicates/histogram';
 import { validateHistogramParams } from '../../src/server/duplicates/histogramRequest';
-import { jaccard, shingles } from '../../src/server/duplicates/minhash';
+import { jaccard, shingles, sortedJaccard } from '../../src/server/duplicates/minhash';
 import { normalWords } from '../../src/server/duplicates/normalize';
 import { hashText, type Chunk } from '../../src/server/indexing/chunker';
 import { histogramMarkdown } from '../../src/extension/histogramMarkdown';

@@ -14,7 +14,7 @@ import type { DuplicateHistogramResult, DuplicateTextRef, NearMissPair, Similari
 import type { DuplicatesSettingsShared } from '../../shared/settings';
 import { nearestNeighbours } from './cosine';
 import type { ChunkSource } from './detector';
-import { shingles } from './minhash';
+import { shingles, sortedJaccard } from './minhash';
 import { fingerprintOfWords, normalWords } from './normalize';
 
 export type HistogramOptions = Pick<DuplicatesSettingsShared, 'minWords' | 'nearThreshold' | 'paraphraseThreshold' | 'maxFiles'>;
@@ -75,23 +75,6 @@ function readForms(source: ChunkSource, options: HistogramOptions): Form[] {
 
 function refOf(folder: string, relPath: string, chunk: { range: DuplicateTextRef['range']; text: string }): DuplicateTextRef {
   return { uri: pathToFileURL(join(folder, relPath)).href, path: relPath, range: chunk.range, text: chunk.text };
-}
-
-/** Jaccard of two sorted sets. */
-export function sortedJaccard(a: Uint32Array, b: Uint32Array): number {
-  if (!a.length && !b.length) return 1;
-  let i = 0;
-  let j = 0;
-  let common = 0;
-  while (i < a.length && j < b.length) {
-    if (a[i] === b[j]) {
-      common++;
-      i++;
-      j++;
-    } else if (a[i] < b[j]) i++;
-    else j++;
-  }
-  return common / (a.length + b.length - common);
 }
 
 /** Every `n / sample`-th form: spread over the whole workspace, the same on every run. */

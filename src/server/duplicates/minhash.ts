@@ -31,6 +31,23 @@ export function jaccard(a: ReadonlySet<number>, b: ReadonlySet<number>): number 
   return common / (a.size + b.size - common);
 }
 
+/** Jaccard of two sorted sets. */
+export function sortedJaccard(a: Uint32Array, b: Uint32Array): number {
+  if (!a.length && !b.length) return 1;
+  let i = 0;
+  let j = 0;
+  let common = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      common++;
+      i++;
+      j++;
+    } else if (a[i] < b[j]) i++;
+    else j++;
+  }
+  return common / (a.length + b.length - common);
+}
+
 /** Per-function seeds from a fixed generator: signatures are stable across runs and machines. */
 function seedsFor(count: number): Uint32Array {
   const seeds = new Uint32Array(count);
