@@ -81,7 +81,7 @@ export const DEFAULT_SETTINGS: Readonly<EngineSettings> = Object.freeze({
     pauseWhenUnfocused: false,
   }) as IndexSettingsShared,
   duplicates: Object.freeze({
-    enabled: true,
+    enabled: false,
     severity: Object.freeze({ exact: 'information', near: 'warning', paraphrase: 'information' }),
     minWords: 8,
     nearThreshold: 0.7,
