@@ -14,6 +14,7 @@ import { describeError, sentence } from './log';
 import { MarkdownView } from './markdownView';
 import { findSimilarToSelection, focusSearch } from './searchCommands';
 import { searchQuickPick } from './searchQuickPick';
+import { selectModel } from './selectModel';
 import { SearchViewProvider } from './searchView';
 import { modelInfoMarkdown } from './statusText';
 
@@ -27,6 +28,7 @@ export function registerCommands(ctx: Ctx): void {
   const factories: Record<string, (ctx: Ctx) => Handler> = {
     't5Semantic.findSimilar': findSimilar,
     't5Semantic.restartEngine': restartEngine,
+    't5Semantic.selectModel': selectModel,
     't5Semantic.showLogs': showLogs,
     't5Semantic.showModelInfo': (c) => showModelInfo(c, pages),
     't5Semantic.reindex': reindex,

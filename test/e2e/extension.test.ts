@@ -215,6 +215,22 @@ describe('T5 Semantic Search in code-server', { timeout: 600_000 }, () => {
     });
   });
 
+  test('Select Model… offers the supported T5 encoders, the current one marked, and a local folder', { timeout: 120_000 }, async () => {
+    const p = page!;
+    await withArtifacts('select-model', async () => {
+      await runCommand(p, 'T5 Semantic: Select Model…');
+      const rows = quickInputRows(p);
+      await rows.filter({ hasText: 'Local folder' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      await screenshot(p, '04b-select-model');
+      const texts = await rows.evaluateAll((els) => els.map((el) => (el as HTMLElement).innerText.replace(/\s+/g, ' ').trim()));
+      // The test's model is a folder, not a listed hub model: it heads the list as the current one.
+      assert.match(texts[0], /tiny-st5.*\(current\)/, `first row: ${texts[0]}`);
+      assert.ok(texts.some((t) => t.includes('sentence-transformers/gtr-t5-base')), `rows: ${texts.join(' | ')}`);
+      await p.keyboard.press('Escape');
+      await quickInput(p).waitFor({ state: 'hidden', timeout: 30_000 });
+    });
+  });
+
   test('Show Logs opens the T5 Semantic output channel', { timeout: 240_000 }, async () => {
     const p = page!;
     await withArtifacts('show-logs', async () => {
