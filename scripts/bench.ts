@@ -6,6 +6,7 @@
  *   --only a,b        sections: throughput, index, quant, host (the extension in code-server), query, dupes
  *   --query-sizes / --dupes-sizes  chunk counts for the query and near-duplicate sections (default 10000,100000)
  *   --texts <n>       chunks in the throughput mix (default 1000); --reps <n> repetitions (default 3)
+ *   --agree-texts <n> corpus size of the int8-vs-fp32 encoder agreement in `quant` (default 3000)
  *   --host-files <n>  the workspace the extension host section indexes in code-server (default 20000)
  * Writes bench-results.json beside the table. Every figure comes from the real sidecar or the engine.
  */
@@ -25,6 +26,7 @@ import { goldenDir, repoRoot } from '../test/support/paths';
 import { cpuSeconds, peakRssBytes } from '../test/support/processStats';
 import { startSidecar } from '../test/support/sidecar';
 import { chunkTexts, indexableFiles, throughput } from './benchThroughput';
+import { int8Agreement } from './benchInt8Agreement';
 import { hostBench } from './benchHost';
 import { queryBench } from './benchQuery';
 import { dupesBench } from './benchDupes';
@@ -38,6 +40,7 @@ const { values } = parseArgs({
     'query-sizes': { type: 'string', default: '10000,100000' },
     'dupes-sizes': { type: 'string', default: '10000,100000' },
     texts: { type: 'string', default: '1000' },
+    'agree-texts': { type: 'string', default: '3000' },
     reps: { type: 'string', default: '3' },
     'host-files': { type: 'string', default: '20000' },
   },
@@ -163,6 +166,15 @@ if (sections.has('quant')) {
   console.log('\nStored vectors vs fp32: top-10 neighbour overlap (chunks from the first --folder)');
   console.table(rows);
   results.quantization = rows;
+  // The int8 encoder against fp32 (the engine's `precision`), on the T5-small shape: targets mean cosine ≥ 0.99, top-10 overlap ≥ 0.9.
+  const agreement = await int8Agreement(smallModel(), folder, join(repoRoot, '.cache', 'engine'), Number(values['agree-texts']));
+  const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+  console.log(
+    `\nint8 vs fp32 encoder, T5-small shape, ${agreement.texts} texts (${agreement.fromFolder} from the folder, the rest generated): ` +
+      `cosine mean ${agreement.meanCosine} (≥ 0.99: ${verdict(agreement.meanCosine >= 0.99)}), min ${agreement.minCosine}; ` +
+      `top-10 overlap over ${agreement.queries} queries ${agreement.top10Overlap} (≥ 0.9: ${verdict(agreement.top10Overlap >= 0.9)})`,
+  );
+  results.int8Agreement = agreement;
 }
 
 if (sections.has('host')) {
