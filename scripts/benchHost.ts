@@ -16,7 +16,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { HOST_STATS_ENV, type Probe, type Sample, type Snapshot } from '../src/extension/hostStats';
-import { checkPrerequisites, extensionLogTail, installVsix, launchBrowser, makeTempDir, startCodeServer, vsixPath, type CodeServer } from '../test/support/codeServer';
+import { checkPrerequisites, extensionLogTail, installVsix, launchBrowser, makeTempDir, startCodeServer, vsixPath, type CodeServer, QUIET_WORKBENCH_SETTINGS } from '../test/support/codeServer';
 import { generateWorkspace } from '../test/support/generatedWorkspace';
 import { repoRoot } from '../test/support/paths';
 import { quickInput, quickInputBox, quickInputRows } from '../test/support/workbench';
@@ -46,17 +46,7 @@ function settings(model: string): Record<string, unknown> {
   return {
     't5Semantic.model': model,
     't5Semantic.offline': true,
-    'security.workspace.trust.enabled': false,
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'workbench.enableExperiments': false,
-    'telemetry.telemetryLevel': 'off',
-    'extensions.autoUpdate': false,
-    'extensions.autoCheckUpdates': false,
-    'extensions.ignoreRecommendations': true,
-    'update.mode': 'none',
-    'git.enabled': false,
-    'chat.commandCenter.enabled': false,
+    ...QUIET_WORKBENCH_SETTINGS,
   };
 }
 

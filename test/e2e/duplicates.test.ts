@@ -26,6 +26,7 @@ import {
   startCodeServer,
   vsixPath,
   type CodeServer,
+  QUIET_WORKBENCH_SETTINGS,
 } from '../support/codeServer';
 import { activeEditorShows, openFile, quickInput, quickInputBox, runCommand } from '../support/workbench';
 
@@ -186,18 +187,7 @@ describe('Near-duplicates in code-server', { timeout: 900_000 }, () => {
       // The tiny test model has random weights: only exact and near copies are meaningful with it.
       't5Semantic.duplicates.paraphraseThreshold': 1,
       'workbench.colorTheme': 'Default Dark Modern',
-      'security.workspace.trust.enabled': false,
-      'workbench.startupEditor': 'none',
-      'workbench.tips.enabled': false,
-      'workbench.enableExperiments': false,
-      'workbench.welcomePage.walkthroughs.openOnInstall': false,
-      'telemetry.telemetryLevel': 'off',
-      'extensions.autoUpdate': false,
-      'extensions.autoCheckUpdates': false,
-      'extensions.ignoreRecommendations': true,
-      'update.mode': 'none',
-      'git.enabled': false,
-      'chat.commandCenter.enabled': false,
+      ...QUIET_WORKBENCH_SETTINGS,
       'editor.lightbulb.enabled': 'on',
     };
     writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));

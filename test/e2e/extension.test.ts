@@ -21,6 +21,7 @@ import {
   startCodeServer,
   vsixPath,
   type CodeServer,
+  QUIET_WORKBENCH_SETTINGS,
 } from '../support/codeServer';
 import { openFile, quickInput, quickInputBox, quickInputRows, runCommand } from '../support/workbench';
 
@@ -115,18 +116,7 @@ describe('T5 Semantic Search in code-server', { timeout: 600_000 }, () => {
         {
           't5Semantic.model': MODEL,
           't5Semantic.offline': true,
-          'security.workspace.trust.enabled': false,
-          'workbench.startupEditor': 'none',
-          'workbench.tips.enabled': false,
-          'workbench.enableExperiments': false,
-          'workbench.welcomePage.walkthroughs.openOnInstall': false,
-          'telemetry.telemetryLevel': 'off',
-          'extensions.autoUpdate': false,
-          'extensions.autoCheckUpdates': false,
-          'extensions.ignoreRecommendations': true,
-          'update.mode': 'none',
-          'git.enabled': false,
-          'chat.commandCenter.enabled': false,
+          ...QUIET_WORKBENCH_SETTINGS,
           '[markdown]': { 'editor.wordWrap': 'off' },
         },
         null,

@@ -22,6 +22,7 @@ import {
   startCodeServer,
   vsixPath,
   type CodeServer,
+  QUIET_WORKBENCH_SETTINGS,
 } from '../support/codeServer';
 import { activeEditorShows, openFile, quickInput, quickInputBox, quickInputRows, runCommand } from '../support/workbench';
 
@@ -162,18 +163,7 @@ describe('Semantic search panel in code-server', { timeout: 900_000 }, () => {
       't5Semantic.model': MODEL,
       't5Semantic.offline': true,
       'workbench.colorTheme': DARK,
-      'security.workspace.trust.enabled': false,
-      'workbench.startupEditor': 'none',
-      'workbench.tips.enabled': false,
-      'workbench.enableExperiments': false,
-      'workbench.welcomePage.walkthroughs.openOnInstall': false,
-      'telemetry.telemetryLevel': 'off',
-      'extensions.autoUpdate': false,
-      'extensions.autoCheckUpdates': false,
-      'extensions.ignoreRecommendations': true,
-      'update.mode': 'none',
-      'git.enabled': false,
-      'chat.commandCenter.enabled': false,
+      ...QUIET_WORKBENCH_SETTINGS,
       '[markdown]': { 'editor.wordWrap': 'off' },
     };
     writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));

@@ -259,3 +259,19 @@ export function extensionLogTail(userDataDir: string, chars = 4000): string {
     })
     .join('\n');
 }
+
+/** User settings that keep a fresh workbench quiet and offline for tests and the bench (trust dialog off too). */
+export const QUIET_WORKBENCH_SETTINGS: Readonly<Record<string, unknown>> = Object.freeze({
+  'security.workspace.trust.enabled': false,
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'telemetry.telemetryLevel': 'off',
+  'extensions.autoUpdate': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.ignoreRecommendations': true,
+  'update.mode': 'none',
+  'git.enabled': false,
+  'chat.commandCenter.enabled': false,
+});
