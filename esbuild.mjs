@@ -61,7 +61,7 @@ const nodeDefaults = {
 };
 
 const builds = [
-  { ...nodeDefaults, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...nodeDefaults, entryPoints: ['src/extension/core/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   {
     ...nodeDefaults,
     entryPoints: ['src/server/main.ts'],

@@ -154,7 +154,7 @@ if (sections.has('quant')) {
       let overlap = 0;
       queries.forEach((q, qi) => {
         const exact = new Set(top10((i) => fp32[i].reduce((s, x, d) => s + x * q[d], 0), q, qi));
-        const approx = top10((i) => store.dot(String(i).padStart(32, '0'), q)!, q, qi);
+        const approx = top10((i) => store.get(String(i).padStart(32, '0'))!.reduce((s, x, d) => s + x * q[d], 0), q, qi);
         overlap += approx.filter((i) => exact.has(i)).length / 10;
       });
       row[`${quantization} top-10 overlap`] = Number((overlap / queries.length).toFixed(4));

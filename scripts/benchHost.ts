@@ -1,7 +1,7 @@
 /**
  * @file The `host` section of `npm run bench`: the extension in the real VS Code (code-server + headless
  * chromium), with T5_SEMANTIC_HOST_STATS set so the extension records its own activation timings, event-loop
- * delay, CPU and probe round trips (src/extension/hostStats.ts). One run, from an empty global storage (so
+ * delay, CPU and probe round trips (src/extension/core/hostStats.ts). One run, from an empty global storage (so
  * the ONNX graph is built from safetensors as on a first install):
  *   1. cold start with `coldModel` (the T5-small shape): the first command ("Search by Meaning…", issued as
  *      soon as the palette lists it) until the engine is ready and until the first answer shows;
@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { HOST_STATS_ENV, type Probe, type Sample, type Snapshot } from '../src/extension/hostStats';
+import { HOST_STATS_ENV, type Probe, type Sample, type Snapshot } from '../src/extension/core/hostStats';
 import { checkPrerequisites, extensionLogTail, installVsix, launchBrowser, makeTempDir, startCodeServer, vsixPath, type CodeServer, QUIET_WORKBENCH_SETTINGS } from '../test/support/codeServer';
 import { generateWorkspace } from '../test/support/generatedWorkspace';
 import { repoRoot } from '../test/support/paths';

@@ -12,7 +12,7 @@ import { join, relative } from 'node:path';
 import { Engine } from '../src/server/engine/engine';
 import { cosine } from '../src/server/engine/pooling';
 import { generateT5Model } from '../src/tools/generateModel';
-import { splitParagraphs } from '../src/extension/paragraphs';
+import { splitParagraphs } from '../src/extension/search/paragraphs';
 
 const root = join(__dirname, '..');
 const workspace = join(root, 'demo', 'workspace');

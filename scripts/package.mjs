@@ -40,7 +40,7 @@ function run(cmd, argv) {
 run(process.execPath, ['esbuild.mjs', '--production', '--target', target]);
 const main = join(root, pkg.main ?? 'dist/extension.js');
 if (!existsSync(main)) {
-  console.error(`package: ${relative(root, main)} was not built (is src/extension/main.ts there?)`);
+  console.error(`package: ${relative(root, main)} was not built (is src/extension/core/main.ts there?)`);
   process.exit(1);
 }
 

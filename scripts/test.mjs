@@ -33,7 +33,10 @@ if (selected.includes('e2e')) run('node', ['scripts/setup-code-server.mjs']);
 
 for (const suite of selected) {
   const dir = join(root, 'test', suite);
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.test.ts')).map((f) => join('test', suite, f)) : [];
+  // Recursive: unit tests mirror src/ in subfolders (test/unit/extension/<feature>/…).
+  const files = existsSync(dir)
+    ? readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join('test', suite, f))
+    : [];
   if (!files.length) continue;
   run('node', ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files]);
 }

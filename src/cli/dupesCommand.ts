@@ -106,7 +106,7 @@ export async function dupesCommand(args: string[]): Promise<unknown> {
     if (process.stderr.isTTY) process.stderr.write('\n');
     const detector = new DuplicateDetector(index, flags.options);
     await detector.refresh();
-    const groups = groupInfos(detector.groups, readSuppressions([folder], warn));
+    const groups = groupInfos(detector.groups, await readSuppressions([folder], warn));
     const input: ReportInput = {
       groups,
       folders: [{ name: basename(folder), uri: pathToFileURL(folder).href }],

@@ -8,7 +8,9 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Engine } from '../server/engine/engine';
 import { WorkspaceIndex, type IndexProgress } from '../server/indexing/workspaceIndex';
-import { search } from '../server/search/search';
+import { runSearch } from '../server/search/request';
+import type { SearchMiss, SearchResultHit } from '../shared/protocol';
+import { DEFAULT_SEARCH_MODE, isLanguageId, kindLabel, SEARCH_KINDS, SEARCH_MODES } from '../shared/searchVocabulary';
 import { DEFAULT_SETTINGS } from '../shared/settings';
 import { integer, loadEngine, MODEL_OPTIONS, oneOf, UsageError } from './options';
 
@@ -20,8 +22,11 @@ export const INDEX_OPTIONS = {
   'min-words': { type: 'string' },
   quantization: { type: 'string' },
   // search only
-  mode: { type: 'string', default: 'hybrid' },
+  mode: { type: 'string', default: DEFAULT_SEARCH_MODE },
   top: { type: 'string', default: '10' },
+  kinds: { type: 'string' },
+  language: { type: 'string', multiple: true },
+  'min-score': { type: 'string' },
   // dupes only (dupesCommand.ts)
   'near-threshold': { type: 'string' },
   'paraphrase-threshold': { type: 'string' },
@@ -127,23 +132,25 @@ export async function searchCommand(args: string[]): Promise<unknown> {
   const folder = folderArg(positionals, 'search');
   const query = positionals[1];
   if (!query) throw new UsageError('search needs a query: t5-semantic search <folder> "<query>".');
-  const mode = oneOf(values.mode, ['hybrid', 'semantic', 'keyword'] as const, '--mode')!;
+  const mode = oneOf(values.mode, SEARCH_MODES, '--mode')!;
+  const kinds = oneOf(values.kinds, SEARCH_KINDS, '--kinds');
+  const languages = values.language?.map((l) => {
+    if (!isLanguageId(l)) throw new UsageError(`--language must be a language id such as typescript or markdown; got ${JSON.stringify(l)}.`);
+    return l.toLowerCase();
+  });
+  const minScore = values['min-score'] === undefined ? undefined : Number(values['min-score']);
+  if (minScore !== undefined && !(minScore >= -1 && minScore <= 1)) throw new UsageError(`--min-score must be a number from -1 to 1; got ${values['min-score']}.`);
   const engine = await loadEngine(values);
   try {
     const index = openIndex(folder, engine, values, progressBar());
     await index.update(); // incremental: only what changed since the last run
     if (process.stderr.isTTY) process.stderr.write('\n');
-    const hits = await search(index, engine, query, { mode, topK: integer(values.top, '--top', 1), perFile: 3 });
-    const rows = hits.map((h) => ({
-      path: h.relPath,
-      range: h.chunk.range,
-      score: Number(h.score.toFixed(6)),
-      kind: h.chunk.kind,
-      symbol: h.chunk.symbol,
-      semanticRank: h.semanticRank,
-      keywordRank: h.keywordRank,
-      text: h.chunk.text,
-    }));
+    // The sidecar's path: same defaults, filters, floor and nearest misses.
+    const { hits, nearestMisses = [] } = await runSearch(index, engine, { query, mode, topK: integer(values.top, '--top', 1), perFile: 3, kinds, languages, minScore });
+    if (!hits.length && nearestMisses.length) {
+      process.stderr.write(`No results. Nearest misses (what the filters or the floor cut):\n${nearestMisses.map(missLine).join('\n')}\n`);
+    }
+    const rows = hits.map(row);
     if (values.json) return rows;
     for (const r of rows) {
       process.stdout.write(`${r.path}:${r.range.startLine + 1}  ${r.score.toFixed(4)}  ${r.kind}${r.symbol ? ` (${r.symbol})` : ''}\n    ${r.text.split('\n')[0].slice(0, 100)}\n`);
@@ -152,4 +159,22 @@ export async function searchCommand(args: string[]): Promise<unknown> {
   } finally {
     await engine.dispose();
   }
+}
+
+function row(h: SearchResultHit) {
+  return {
+    path: h.path,
+    range: h.range,
+    score: Number(h.score.toFixed(6)),
+    kind: h.kind,
+    symbol: h.symbol,
+    semanticRank: h.semanticRank,
+    keywordRank: h.keywordRank,
+    matchedTerms: h.matchedTerms,
+    text: h.text,
+  };
+}
+
+function missLine(m: SearchMiss): string {
+  return `  ${m.path}:${m.range.startLine + 1}  ${kindLabel(m.kind)}: ${m.missDetail}`;
 }

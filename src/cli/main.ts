@@ -13,6 +13,7 @@ const USAGE = `usage:
                      [--output embedding|hidden|ids] [--max-tokens <n>]       (JSON array of strings on stdin)
   t5-semantic index  <folder> --model <…> [--include <glob>]… [--exclude <glob>]… [--json]
   t5-semantic search <folder> "<query>" --model <…> [--mode hybrid|semantic|keyword] [--top <n>] [--json]
+                     [--kinds comments|docs|both] [--language <id>]… [--min-score <-1..1>]
   t5-semantic dupes  <folder> --model <…> [--near-threshold <0..1>] [--paraphrase-threshold <0..1>]
                      [--max-files <n>] [--dupes-min-words <n>] [--severity <grade>=<level>]…
                      [--json | --sarif] [--html <file>] [--histogram]
@@ -20,6 +21,7 @@ const USAGE = `usage:
 shared options: [--threads <n>] [--revision <rev>] [--hub-url <url>] [--offline] [--storage <dir>]
 dupes exits with 3 when more unsuppressed groups than --max-groups are found (with --baseline: groups
 with a copy not in the baseline; the limit is then 0 unless given).
+search filters and ranks as the extension does; with no hits it names the nearest misses on stderr.
 embed writes one vector per text (embedding), one [tokens][dims] array per text (hidden; --layer 0 = token
 embeddings, the last = final output), or the token ids per text (ids).`;
 

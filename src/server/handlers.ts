@@ -3,7 +3,7 @@
  * and turn failures into errors the client can show.
  */
 import { LSPErrorCodes, ResponseError, type CancellationToken, type WorkDoneProgressReporter } from 'vscode-languageserver/node';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import {
   ErrorCodes,
   type EmbedResult,
@@ -11,14 +11,13 @@ import {
   type Pooling,
   type SearchParams,
   type SearchResult,
-  type SearchResultHit,
   type SimilarResult,
   type WhyNotIndexedResult,
 } from '../shared/protocol';
-import type { IndexHost } from './indexHost';
+import type { IndexHost } from './indexing/host';
 import type { IndexEngine } from './indexing/workspaceIndex';
-import { searchFilter, validateSearchScope } from './search/filters';
-import { searchWithMisses, type SearchHit } from './search/search';
+import { validateSearchScope } from './search/filters';
+import { runSearch } from './search/request';
 import type { EmbedOptions, Engine } from './engine/engine';
 import { ModelError } from './model/modelError';
 import { cosine } from './engine/pooling';
@@ -79,7 +78,6 @@ export async function similar(engine: Engine, raw: unknown, token: CancellationT
   return { hits };
 }
 
-
 export async function searchWorkspace(engine: Engine, indexHost: IndexHost, raw: unknown, token?: CancellationToken): Promise<SearchResult> {
   const params: SearchParams = { ...validateSearchParams(raw), ...validateSearchScope(raw) };
   const index = indexHost.current;
@@ -94,33 +92,7 @@ export async function searchWorkspace(engine: Engine, indexHost: IndexHost, raw:
     countTokens: (text) => engine.countTokens(text),
     embed: (texts, options) => engine.embed(texts, { ...options, checkCancelled }),
   };
-  const { hits, misses } = await searchWithMisses(index, cancellable, params.query, {
-    mode: params.mode ?? 'hybrid',
-    topK: params.topK ?? 20,
-    perFile: params.perFile ?? 3,
-    minScore: params.minScore,
-    reject: searchFilter(params),
-  });
-  const result: SearchResult = { hits: hits.map(toResultHit), status: indexHost.currentStatus };
-  if (misses.length) result.nearestMisses = misses.map((m) => ({ ...toResultHit(m), missReason: m.reason, missDetail: m.detail }));
-  return result;
-}
-
-function toResultHit(h: SearchHit): SearchResultHit {
-  return {
-    uri: pathToFileURL(`${h.folder}/${h.relPath}`).href,
-    path: h.relPath,
-    range: h.chunk.range,
-    text: h.chunk.text,
-    kind: h.chunk.kind,
-    symbol: h.chunk.symbol,
-    language: h.chunk.language,
-    score: h.score,
-    semanticRank: h.semanticRank,
-    semanticScore: h.semanticScore,
-    keywordRank: h.keywordRank,
-    keywordScore: h.keywordScore,
-  };
+  return { ...(await runSearch(index, cancellable, params)), status: indexHost.currentStatus };
 }
 
 export async function whyNotIndexed(indexHost: IndexHost, raw: unknown): Promise<WhyNotIndexedResult> {

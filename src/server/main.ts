@@ -24,9 +24,9 @@ import {
 import { MODEL_SETTING_KEYS, type EngineSettings } from '../shared/settings';
 import type { Engine } from './engine/engine';
 import { DuplicatesHost } from './duplicates/host';
-import { EngineHost } from './engineHost';
+import { EngineHost } from './engine/host';
 import { answer, embed, searchWorkspace, setIndexing, similar, whyNotIndexed } from './handlers';
-import { IndexHost } from './indexHost';
+import { IndexHost } from './indexing/host';
 import { fetchExcludes, fetchSettings } from './settings';
 import { validateDuplicateGroupsParams, validateIgnoreDuplicateParams } from './duplicates/validate';
 import { answerHistogram, validateHistogramParams } from './duplicates/histogramRequest';
@@ -64,7 +64,7 @@ connection.onInitialize((params) => {
 /** Loads the model the settings name, then (re)opens the index with it. */
 async function loadModelAndIndex(next: EngineSettings): Promise<Engine> {
   const engine = await host!.load(next);
-  const current = await fetchExcludes(connection);
+  const current = await fetchExcludes(connection, folders);
   excludes = JSON.stringify(current);
   indexHost!.open(engine, next, current);
   return engine;
@@ -79,14 +79,14 @@ connection.onInitialized(async () => {
   connection.workspace.onDidChangeWorkspaceFolders(async (event) => {
     const removed = new Set(event.removed.map((f) => fileURLToPath(f.uri)));
     folders = [...folders.filter((f) => !removed.has(f)), ...event.added.filter((f) => f.uri.startsWith('file:')).map((f) => fileURLToPath(f.uri))];
-    indexHost!.open(await host!.ready(), settings!, await fetchExcludes(connection));
+    indexHost!.open(await host!.ready(), settings!, await fetchExcludes(connection, folders));
   });
 });
 
 let excludes = '';
 connection.onDidChangeConfiguration(async () => {
   const next = await fetchSettings(connection, log);
-  const nextExcludes = await fetchExcludes(connection);
+  const nextExcludes = await fetchExcludes(connection, folders);
   const previous = settings;
   const excludesChanged = JSON.stringify(nextExcludes) !== excludes;
   settings = next;
@@ -151,7 +151,7 @@ connection.onRequest(IndexDetailsRequest, () => answer(log, progressFor(undefine
 connection.onRequest(WhyNotIndexedRequest, (params) => answer(log, progressFor(undefined), () => whyNotIndexed(indexHost!, params)));
 connection.onRequest(SetIndexingRequest, (params) =>
   answer(log, progressFor(undefined), () =>
-    setIndexing(indexHost!, params, async () => indexHost!.reindex(await host!.ready(), settings!, await fetchExcludes(connection))),
+    setIndexing(indexHost!, params, async () => indexHost!.reindex(await host!.ready(), settings!, await fetchExcludes(connection, folders))),
   ),
 );
 connection.onRequest(DuplicateGroupsRequest, (params) =>

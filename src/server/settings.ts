@@ -1,7 +1,10 @@
 /**
  * @file The sidecar's view of the settings: pulled with `workspace/configuration` and validated again on
  * receipt with the same rules the client uses (the sidecar is the one that reads files and the network).
+ * VS Code's excludes are asked per workspace folder (`scopeUri`), as vscode-eslint asks per resource: in a
+ * multi-root workspace each folder's own `.vscode/settings.json` applies to that folder alone.
  */
+import { pathToFileURL } from 'node:url';
 import type { Connection } from 'vscode-languageserver/node';
 import { SETTINGS_SECTION, type EngineSettings } from '../shared/settings';
 import { describeProblem, validateSettings, type SettingProblem } from '../shared/validateSettings';
@@ -12,14 +15,23 @@ export interface WorkbenchExcludes {
   searchExclude: Record<string, boolean>;
 }
 
+/** Each workspace folder's excludes, by its absolute path. */
+export type FolderExcludes = Readonly<Record<string, WorkbenchExcludes>>;
+
 export async function fetchSettings(connection: Connection, log: (m: string) => void): Promise<EngineSettings> {
   const [raw] = await connection.workspace.getConfiguration([{ section: SETTINGS_SECTION }]);
   return sanitizeSettings(raw, log);
 }
 
-export async function fetchExcludes(connection: Connection): Promise<WorkbenchExcludes> {
-  const [files, search] = await connection.workspace.getConfiguration([{ section: 'files.exclude' }, { section: 'search.exclude' }]);
-  return { filesExclude: globMap(files), searchExclude: globMap(search) };
+/** `files.exclude` and `search.exclude` as they apply in each folder (one request for all folders). */
+export async function fetchExcludes(connection: Connection, folders: readonly string[]): Promise<FolderExcludes> {
+  if (!folders.length) return {};
+  const items = folders.flatMap((folder) => {
+    const scopeUri = pathToFileURL(folder).href;
+    return [{ scopeUri, section: 'files.exclude' }, { scopeUri, section: 'search.exclude' }];
+  });
+  const values: unknown[] = await connection.workspace.getConfiguration(items);
+  return Object.fromEntries(folders.map((folder, i) => [folder, { filesExclude: globMap(values[2 * i]), searchExclude: globMap(values[2 * i + 1]) }]));
 }
 
 /** Keeps each well-typed value; replaces the rest with defaults and logs each one by name. */

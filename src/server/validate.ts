@@ -4,6 +4,7 @@
  */
 import { ResponseError } from 'vscode-languageserver/node';
 import { ErrorCodes, type EmbedParams, type SearchParams, type SimilarParams } from '../shared/protocol';
+import { isSearchKinds, isSearchMode, SEARCH_KINDS, SEARCH_MODES } from '../shared/searchVocabulary';
 
 /** More texts than this in one request is a client bug, not a workload. */
 export const MAX_TEXTS = 100_000;
@@ -84,16 +85,22 @@ export function validateSearchParams(params: unknown): SearchParams {
   if (typeof params !== 'object' || params === null) throw invalid(`search parameters must be an object; got ${describe(params)}.`);
   const p = params as Record<string, unknown>;
   const query = checkText(p.query, 'query');
-  if (p.mode !== undefined && !['hybrid', 'semantic', 'keyword'].includes(p.mode as string)) throw invalid(`mode must be "hybrid", "semantic" or "keyword"; got ${describe(p.mode)}.`);
-  if (p.kinds !== undefined && !['comments', 'docs', 'both'].includes(p.kinds as string)) throw invalid(`kinds must be "comments", "docs" or "both"; got ${describe(p.kinds)}.`);
+  if (p.mode !== undefined && !isSearchMode(p.mode)) throw invalid(`mode must be ${choices(SEARCH_MODES)}; got ${describe(p.mode)}.`);
+  if (p.kinds !== undefined && !isSearchKinds(p.kinds)) throw invalid(`kinds must be ${choices(SEARCH_KINDS)}; got ${describe(p.kinds)}.`);
   return {
     query,
-    mode: p.mode as SearchParams['mode'],
-    kinds: p.kinds as SearchParams['kinds'],
+    mode: p.mode,
+    kinds: p.kinds,
     topK: optionalInteger(p.topK, 'topK', 1, 1000),
     perFile: optionalInteger(p.perFile, 'perFile', 1, 1000),
     include: optionalStrings(p.include, 'include'),
     exclude: optionalStrings(p.exclude, 'exclude'),
     languages: optionalStrings(p.languages, 'languages'),
   };
+}
+
+/** `"a", "b" or "c"` */
+function choices(values: readonly string[]): string {
+  const quoted = values.map((v) => `"${v}"`);
+  return quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}` : quoted.join('');
 }

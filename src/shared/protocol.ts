@@ -3,6 +3,7 @@
  * Both bundles import this module; nothing here may import `vscode`.
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import type { SearchKinds, SearchMode } from './searchVocabulary';
 
 export type Pooling = 'mean' | 'cls' | 'max';
 export type EmbedOutput = 'embedding' | 'hidden' | 'ids';
@@ -128,7 +129,7 @@ export interface IndexStatus {
 
 export interface SearchParams {
   query: string;
-  mode?: 'hybrid' | 'semantic' | 'keyword';
+  mode?: SearchMode;
   topK?: number;
   /** At most this many hits per file. */
   perFile?: number;
@@ -136,7 +137,7 @@ export interface SearchParams {
   include?: string[];
   exclude?: string[];
   /** Which kinds of text: source comments, docs (Markdown, rst, …), or both (default). */
-  kinds?: 'comments' | 'docs' | 'both';
+  kinds?: SearchKinds;
   /** VS Code language ids (`typescript`, `markdown`, …); only text from files of these languages. */
   languages?: string[];
   /** A file: URI of a folder: only files under it (the panel's "only in the active editor's folder"). */
@@ -161,6 +162,8 @@ export interface SearchResultHit {
   semanticScore?: number;
   keywordRank?: number;
   keywordScore?: number;
+  /** The words of `text` the keyword index matched, as written there (whole words); absent without a keyword match. */
+  matchedTerms?: string[];
 }
 
 /** Why a nearest miss was cut: one of the filters, the score floor, or no keyword match in keyword mode. */

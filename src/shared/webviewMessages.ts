@@ -2,16 +2,13 @@
  * @file The messages between the search panel's webview and the extension, as typed unions, with the
  * validators each side runs on what it receives. A webview is a browser page showing workspace text, so
  * the extension treats everything it posts as untrusted: `parseFromWebview` returns undefined (with the
- * reason) for anything that is not exactly one of these shapes. Type-only imports keep this module free of
- * runtime dependencies, so the browser bundle can import it too.
+ * reason) for anything that is not exactly one of these shapes. It imports only types and the import-free
+ * search vocabulary, so the browser bundle can import it too.
  */
 import type { ChunkRange, EngineState, IndexStatus, SearchMiss, SearchMissReason, SearchResultHit } from './protocol';
+import { isLanguageId, SEARCH_KINDS, SEARCH_MODES, type SearchKinds, type SearchMode } from './searchVocabulary';
 
-export type SearchMode = 'hybrid' | 'semantic' | 'keyword';
-export type SearchKinds = 'comments' | 'docs' | 'both';
-
-export const SEARCH_MODES: readonly SearchMode[] = Object.freeze(['hybrid', 'semantic', 'keyword']);
-export const SEARCH_KINDS: readonly SearchKinds[] = Object.freeze(['both', 'comments', 'docs']);
+export { SEARCH_KINDS, SEARCH_MODES, type SearchKinds, type SearchMode };
 export const MISS_REASONS: readonly SearchMissReason[] = Object.freeze(['include', 'exclude', 'kind', 'language', 'folder', 'belowFloor', 'noKeywordMatch']);
 
 /** What the panel needs to know about the engine and the index to pick its state. */
@@ -84,11 +81,6 @@ function oneOf<T extends string>(v: unknown, values: readonly T[]): v is T {
   return typeof v === 'string' && (values as readonly string[]).includes(v);
 }
 
-/** A VS Code language id: `typescript`, `objective-cpp`, `shellscript`, … */
-function isLanguageId(v: string): boolean {
-  return /^[a-z0-9][a-z0-9._+#-]{0,63}$/i.test(v);
-}
-
 /** Only these keys, so a message cannot smuggle extra fields through a spread. */
 function hasOnlyKeys(o: Obj, keys: readonly string[]): boolean {
   return Object.keys(o).every((k) => keys.includes(k));
@@ -151,6 +143,9 @@ function isIndexStatus(v: unknown): v is IndexStatus {
   );
 }
 
+/** Distinct matched words of one hit; a chunk has at most a few hundred. */
+const MAX_MATCHED_TERMS = 10_000;
+
 function isHit(v: unknown): v is SearchResultHit {
   const optionalNumber = (x: unknown) => x === undefined || typeof x === 'number';
   return (
@@ -166,7 +161,8 @@ function isHit(v: unknown): v is SearchResultHit {
     optionalNumber(v.semanticRank) &&
     optionalNumber(v.semanticScore) &&
     optionalNumber(v.keywordRank) &&
-    optionalNumber(v.keywordScore)
+    optionalNumber(v.keywordScore) &&
+    (v.matchedTerms === undefined || isStringArray(v.matchedTerms, MAX_MATCHED_TERMS))
   );
 }
 

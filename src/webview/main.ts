@@ -5,16 +5,19 @@
  */
 import type { IndexStatus, SearchMiss, SearchResultHit } from '../shared/protocol';
 import {
-  isPanelStatus,
-  parseToWebview,
+  DEFAULT_SEARCH_KINDS,
+  DEFAULT_SEARCH_MODE,
+  isLanguageId,
+  isSearchKinds,
+  isSearchMode,
   SEARCH_KINDS,
+  SEARCH_KINDS_LABELS,
+  SEARCH_MODE_LABELS,
   SEARCH_MODES,
-  type FromWebview,
-  type PanelStatus,
   type SearchKinds,
   type SearchMode,
-  type ToWebview,
-} from '../shared/webviewMessages';
+} from '../shared/searchVocabulary';
+import { isPanelStatus, parseToWebview, type FromWebview, type PanelStatus, type ToWebview } from '../shared/webviewMessages';
 import { el, icon } from './dom';
 import { banner, mainMessage } from './panelState';
 import { ResultsView } from './results';
@@ -47,13 +50,11 @@ interface PanelState {
 
 const DEBOUNCE_MS = 300;
 const HISTORY_MAX = 30;
-const MODE_LABELS: Record<SearchMode, string> = { hybrid: 'Hybrid', semantic: 'Semantic', keyword: 'Keyword' };
-const KIND_LABELS: Record<SearchKinds, string> = { both: 'Comments and docs', comments: 'Comments only', docs: 'Docs only' };
 
 const vscode = acquireVsCodeApi();
 
 function defaults(): PanelState {
-  return { version: 1, query: '', mode: 'hybrid', include: '', exclude: '', kinds: 'both', languages: '', currentFolder: false, filtersOpen: false, explain: false, history: [], collapsed: [] };
+  return { version: 1, query: '', mode: DEFAULT_SEARCH_MODE, include: '', exclude: '', kinds: DEFAULT_SEARCH_KINDS, languages: '', currentFolder: false, filtersOpen: false, explain: false, history: [], collapsed: [] };
 }
 
 function restore(raw: unknown): PanelState {
@@ -64,10 +65,10 @@ function restore(raw: unknown): PanelState {
   return {
     ...base,
     query: str(s.query, ''),
-    mode: SEARCH_MODES.includes(s.mode as SearchMode) ? (s.mode as SearchMode) : 'hybrid',
+    mode: isSearchMode(s.mode) ? s.mode : base.mode,
     include: str(s.include, ''),
     exclude: str(s.exclude, ''),
-    kinds: SEARCH_KINDS.includes(s.kinds as SearchKinds) ? (s.kinds as SearchKinds) : 'both',
+    kinds: isSearchKinds(s.kinds) ? s.kinds : base.kinds,
     languages: str(s.languages, ''),
     currentFolder: s.currentFolder === true,
     filtersOpen: s.filtersOpen === true,
@@ -90,7 +91,7 @@ function list(text: string): string[] {
 
 /** Language ids as VS Code spells them (lower case); anything else is dropped rather than sent. */
 function languageIds(text: string): string[] {
-  return list(text.toLowerCase()).filter((l) => /^[a-z0-9][a-z0-9._+#-]{0,63}$/.test(l)).slice(0, 50);
+  return list(text.toLowerCase()).filter(isLanguageId).slice(0, 50);
 }
 
 function select<T extends string>(id: string, label: string, values: readonly T[], labels: Record<T, string>, value: T): HTMLSelectElement {
@@ -117,8 +118,8 @@ function main(): void {
   query.value = state.query;
   const filtersButton = el('button', 'icon-button', { id: 'toggle-filters', type: 'button', title: 'Toggle filters', 'aria-label': 'Toggle filters', 'aria-controls': 'filters' }, icon('filter'));
   const explainButton = el('button', 'icon-button', { id: 'toggle-why', type: 'button', title: 'Explain ranking', 'aria-label': 'Explain ranking' }, icon('question'));
-  const mode = select('mode', 'Search mode', SEARCH_MODES, MODE_LABELS, state.mode);
-  const kinds = select('kinds', 'Kind of text', SEARCH_KINDS, KIND_LABELS, state.kinds);
+  const mode = select('mode', 'Search mode', SEARCH_MODES, SEARCH_MODE_LABELS, state.mode);
+  const kinds = select('kinds', 'Kind of text', SEARCH_KINDS, SEARCH_KINDS_LABELS, state.kinds);
   const include = el('input', 'glob', { id: 'include', type: 'text', placeholder: 'e.g. docs/**, *.md', 'aria-label': 'files to include' });
   const exclude = el('input', 'glob', { id: 'exclude', type: 'text', placeholder: 'e.g. **/test/**', 'aria-label': 'files to exclude' });
   const languages = el('input', 'glob', { id: 'languages', type: 'text', placeholder: 'e.g. typescript, markdown', 'aria-label': 'languages' });
@@ -258,8 +259,8 @@ function main(): void {
   }
 
   function render(): void {
-    results.render(state.results?.hits ?? [], state.results?.query ?? '', state.collapsed, state.selected);
-    misses.render(state.results?.nearestMisses ?? [], state.results?.query ?? '');
+    results.render(state.results?.hits ?? [], state.collapsed, state.selected);
+    misses.render(state.results?.nearestMisses ?? []);
     renderChrome();
     save();
   }

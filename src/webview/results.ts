@@ -4,8 +4,9 @@
  * "why". ARIA tree with a roving tabindex: arrows move, Left/Right collapse and expand, Enter opens.
  */
 import type { SearchMiss, SearchMissReason, SearchResultHit } from '../shared/protocol';
+import { kindLabel } from '../shared/searchVocabulary';
 import { el, icon, textEl } from './dom';
-import { bestSnippet, firstLine, queryTerms } from './snippet';
+import { bestSnippet, firstLine, markTerms } from './snippet';
 
 export interface ResultsCallbacks {
   open(hit: SearchResultHit): void;
@@ -19,21 +20,6 @@ interface Group {
   uri: string;
   path: string;
   hits: { hit: SearchResultHit; index: number }[];
-}
-
-const KIND_LABELS: Readonly<Record<string, string>> = Object.freeze({
-  comment: 'comment',
-  'doc-comment': 'doc comment',
-  docstring: 'docstring',
-  markdown: 'Markdown section',
-  rst: 'reStructuredText section',
-  asciidoc: 'AsciiDoc section',
-  text: 'text',
-  notebook: 'notebook cell',
-});
-
-export function kindLabel(kind: string): string {
-  return KIND_LABELS[kind] ?? kind;
 }
 
 function fileIcon(path: string): string {
@@ -96,13 +82,12 @@ export class ResultsView {
     return this.selectedKey;
   }
 
-  render(hits: readonly SearchResultHit[], query: string, collapsed: readonly string[] = [], selected?: string): void {
+  render(hits: readonly SearchResultHit[], collapsed: readonly string[] = [], selected?: string): void {
     this.hits = hits;
     this.collapsed = new Set(collapsed.filter((uri) => hits.some((h) => h.uri === uri)));
-    const terms = queryTerms(query);
     const maxScore = Math.max(...hits.map((h) => h.score), Number.MIN_VALUE);
     const groups = groupByFile(hits);
-    this.root.replaceChildren(...groups.map((g, i) => this.renderGroup(g, i, groups.length, terms, maxScore)));
+    this.root.replaceChildren(...groups.map((g, i) => this.renderGroup(g, i, groups.length, maxScore)));
     this.select(selected && this.item(selected) ? selected : undefined, false);
   }
 
@@ -114,7 +99,7 @@ export class ResultsView {
     return true;
   }
 
-  private renderGroup(group: Group, pos: number, size: number, terms: string[], maxScore: number): HTMLElement {
+  private renderGroup(group: Group, pos: number, size: number, maxScore: number): HTMLElement {
     const expanded = !this.collapsed.has(group.uri);
     const slash = group.path.lastIndexOf('/');
     const name = group.path.slice(slash + 1);
@@ -133,7 +118,7 @@ export class ResultsView {
     );
     const children = el('div', 'hits', { role: 'group' });
     children.hidden = !expanded;
-    group.hits.forEach(({ hit, index }, i) => children.append(this.renderHit(hit, index, i, count, terms, maxScore)));
+    group.hits.forEach(({ hit, index }, i) => children.append(this.renderHit(hit, index, i, count, maxScore)));
     return el(
       'div',
       'file',
@@ -155,8 +140,8 @@ export class ResultsView {
     );
   }
 
-  private renderHit(hit: SearchResultHit, index: number, pos: number, size: number, terms: string[], maxScore: number): HTMLElement {
-    const snippet = bestSnippet(hit.text, terms);
+  private renderHit(hit: SearchResultHit, index: number, pos: number, size: number, maxScore: number): HTMLElement {
+    const snippet = bestSnippet(hit.text, markTerms(hit.matchedTerms));
     const line = hit.range.startLine + snippet.firstLine + 1;
     const why = whyText(hit);
     const fill = el('span', 'score-fill');

@@ -1,5 +1,6 @@
 /**
- * @file Which lines of a hit to show and which words in them to highlight. Pure string work, no DOM:
+ * @file Which lines of a hit to show and which words in them to highlight: the whole words the keyword
+ * index matched (the hit's `matchedTerms`), not a second guess at the query. Pure string work, no DOM:
  * the view turns segments into text nodes and `<mark>` elements (never HTML).
  */
 
@@ -16,50 +17,40 @@ export interface Snippet {
   clipped: boolean;
 }
 
-const STOP_WORDS = new Set(
-  'a an and are as at be by for from how in is it of on or that the this to was what when where which who why with'.split(' '),
-);
+/** A word as the keyword index splits text (letters, digits, underscores). */
+const WORD = /[\p{L}\p{N}_]+/gu;
 
-/** The query's words worth highlighting: lower-cased, 2+ characters, no stop words, longest first. */
-export function queryTerms(query: string): string[] {
-  const words = query.toLowerCase().match(/[\p{L}\p{N}_]{2,}/gu) ?? [];
-  return [...new Set(words.filter((w) => !STOP_WORDS.has(w)))].sort((a, b) => b.length - a.length);
+/** The words to mark, compared case-insensitively (the keyword index lower-cases what it matches). */
+export function markTerms(matched: readonly string[] | undefined): ReadonlySet<string> {
+  return new Set((matched ?? []).map((w) => w.toLowerCase()));
 }
 
-/** Splits `text` into runs that match one of `terms` (case-insensitively) and runs that do not. */
-export function highlight(text: string, terms: readonly string[]): Segment[] {
-  if (!terms.length || !text) return text ? [{ text, match: false }] : [];
-  const lower = text.toLowerCase();
-  // Lower-casing can change a string's length (e.g. "İ"); then offsets would not line up, so skip marks.
-  if (lower.length !== text.length) return [{ text, match: false }];
+/** Splits `text` into runs: whole words that are in `terms`, marked, and everything else, plain. */
+export function highlight(text: string, terms: ReadonlySet<string>): Segment[] {
+  if (!terms.size || !text) return text ? [{ text, match: false }] : [];
   const segments: Segment[] = [];
   let plainStart = 0;
-  let i = 0;
-  while (i < text.length) {
-    const term = terms.find((t) => lower.startsWith(t, i));
-    if (!term) {
-      i++;
-      continue;
-    }
-    if (i > plainStart) segments.push({ text: text.slice(plainStart, i), match: false });
-    segments.push({ text: text.slice(i, i + term.length), match: true });
-    i += term.length;
-    plainStart = i;
+  for (const m of text.matchAll(WORD)) {
+    if (!terms.has(m[0].toLowerCase())) continue;
+    if (m.index > plainStart) segments.push({ text: text.slice(plainStart, m.index), match: false });
+    segments.push({ text: m[0], match: true });
+    plainStart = m.index + m[0].length;
   }
   if (plainStart < text.length) segments.push({ text: text.slice(plainStart), match: false });
   return segments;
 }
 
-function distinctTermsIn(line: string, terms: readonly string[]): number {
-  const lower = line.toLowerCase();
-  return terms.filter((t) => lower.includes(t)).length;
+function distinctTermsIn(line: string, terms: ReadonlySet<string>): number {
+  const found = new Set<string>();
+  for (const m of line.matchAll(WORD)) if (terms.has(m[0].toLowerCase())) found.add(m[0].toLowerCase());
+  return found.size;
 }
 
 /**
- * Up to `maxLines` non-blank lines of `text`, starting at the line that contains the most distinct query
+ * Up to `maxLines` non-blank lines of `text`, starting at the line that contains the most distinct matched
  * terms (the first line when none does), each cut to `maxChars`, split into highlight segments.
  */
-export function bestSnippet(text: string, terms: readonly string[], maxLines = 3, maxChars = 200): Snippet {
+export function bestSnippet(text: string, terms: ReadonlySet<string>, maxLines = 3, maxChars = 200): Snippet {
   const all = text.split(/\r\n|\r|\n/);
   const candidates = all.map((line, index) => ({ line, index })).filter((l) => l.line.trim() !== '');
   if (!candidates.length) return { firstLine: 0, lines: [], clipped: false };

@@ -6,7 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   createProtocolConnection,
   DidChangeConfigurationNotification,
@@ -49,6 +49,13 @@ export interface SidecarOptions {
   /** VS Code's files.exclude / search.exclude. */
   filesExclude?: Record<string, boolean>;
   searchExclude?: Record<string, boolean>;
+  /**
+   * A folder's own values (its `.vscode/settings.json`), by folder path and section: answered, in place of
+   * the workspace's, for requests scoped (`scopeUri`) to that folder or a file in it.
+   */
+  folderSections?: Record<string, Record<string, unknown>>;
+  /** Every `workspace/configuration` item the sidecar asked for, in order. */
+  configurationItems?: { section?: string; scopeUri?: string }[];
   /** Run the sidecar as this user and group (tests running as root use it to make permissions bite). */
   uid?: number;
   gid?: number;
@@ -70,9 +77,16 @@ export async function startSidecar(
   const logs: string[] = [];
 
   const sections: Record<string, unknown> = { 'files.exclude': options.filesExclude ?? {}, 'search.exclude': options.searchExclude ?? {} };
-  connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) =>
-    params.items.map((item) => (item.section === 't5Semantic' ? current : (sections[item.section ?? ''] ?? null))),
-  );
+  const scoped = (item: { section?: string; scopeUri?: string }) => {
+    if (!item.scopeUri || !options.folderSections) return undefined;
+    const path = fileURLToPath(item.scopeUri);
+    const folder = Object.keys(options.folderSections).find((f) => path === f || path.startsWith(`${f}/`));
+    return folder === undefined ? undefined : options.folderSections[folder][item.section ?? ''];
+  };
+  connection.onRequest('workspace/configuration', (params: { items: { section?: string; scopeUri?: string }[] }) => {
+    options.configurationItems?.push(...params.items);
+    return params.items.map((item) => (item.section === 't5Semantic' ? current : (scoped(item) ?? sections[item.section ?? ''] ?? null)));
+  });
   const indexStatuses: IndexStatus[] = [];
   connection.onNotification(IndexStatusNotification, (s) => {
     indexStatuses.push(s);

@@ -11,8 +11,9 @@ import { after, describe, it } from 'node:test';
 import { l2Normalize } from '../../src/server/engine/pooling';
 import { WorkspaceIndex, type IndexEngine } from '../../src/server/indexing/workspaceIndex';
 import type { Quantization } from '../../src/server/indexing/store/vectorStore';
-import { denseTop, type ChunkFilter } from '../../src/server/search/denseScan';
+import type { ChunkFilter } from '../../src/server/indexing/chunkKey';
 import { search } from '../../src/server/search/search';
+import { storedDot } from '../support/vectors';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 
 const DIMS = 96;
@@ -64,19 +65,34 @@ async function buildIndex(quantization: Quantization): Promise<{ index: Workspac
   return { index, root };
 }
 
-/** The loop search used before: every chunk, `vectors.dot` on the stored values. */
+/** The loop search used before: every chunk, a dot product with the stored (dequantized) values. */
 function referenceRanking(index: WorkspaceIndex, q: Float32Array, limit: number, filter?: ChunkFilter): { id: string; score: number }[] {
   const all: { id: string; score: number }[] = [];
   const counts = new Map<string, number>();
   for (const { folder, relPath, chunk } of index.chunks()) {
-    const key = `${folder}\0${relPath}`;
-    const i = counts.get(key) ?? 0;
-    counts.set(key, i + 1);
+    const file = `${relPath}#`;
+    const i = counts.get(file) ?? 0;
+    counts.set(file, i + 1);
     if (chunk.tiny || chunk.boilerplate || (filter && !filter(folder, relPath, chunk))) continue;
-    const score = index.vectors.dot(chunk.hash, q);
-    if (score !== undefined) all.push({ id: `${folder}\0${relPath}\0${i}`, score });
+    const score = storedDot(index.vectors, chunk.hash, q);
+    if (score !== undefined) all.push({ id: `${relPath}#${i}`, score });
   }
   return all.sort((a, b) => b.score - a.score).slice(0, limit);
+}
+
+/** The index's dense ranking, with ids as referenceRanking spells them (path # chunk index). */
+async function denseTop(index: WorkspaceIndex, q: Float32Array, limit: number, filter?: ChunkFilter): Promise<{ id: string; score: number }[]> {
+  const hits = await index.denseTop(q, { limit, filter });
+  return hits.map((h) => ({ id: `${h.relPath}#${chunkIndex(index, h)}`, score: h.score }));
+}
+
+function chunkIndex(index: WorkspaceIndex, hit: { folder: string; relPath: string; chunk: object }): number {
+  let i = 0;
+  for (const c of index.chunksOf([join(hit.folder, hit.relPath)])) {
+    if (c.chunk === hit.chunk) return i;
+    i++;
+  }
+  return -1;
 }
 
 /** Same ranks, or a swap between scores that tie within the scan's precision. */
@@ -105,11 +121,11 @@ describe('dense scan', () => {
     const filter: ChunkFilter = (_folder, relPath) => relPath.startsWith('pkg2/');
     for (const q of queries.slice(0, 5)) {
       const fast = await denseTop(index, q, 20, filter);
-      assert.ok(fast.every((h) => h.id.includes('\0pkg2/')));
+      assert.ok(fast.every((h) => h.id.startsWith('pkg2/')));
       assertSameRanking(fast, referenceRanking(index, q, 20, filter));
     }
     const text = paragraph(77);
-    const hits = await search(index, engine, text, { mode: 'semantic', topK: 10, perFile: 100 });
+    const { hits } = await search(index, engine, text, { mode: 'semantic', topK: 10, perFile: 100 });
     const reference = referenceRanking(index, l2Normalize(embedText(text)), 10);
     assert.deepEqual(
       hits.map((h) => h.score.toFixed(4)),
@@ -128,7 +144,7 @@ describe('dense scan', () => {
     assert.notEqual(index.denseChunks(), before, 'the cached list was rebuilt');
     const q = l2Normalize(embedText(fresh));
     const top = await denseTop(index, q, 5);
-    assert.match(top[0].id, /pkg0\/new\.md\0/);
+    assert.match(top[0].id, /^pkg0\/new\.md#/);
     assert.ok(!(await denseTop(index, q, 1000)).some((h) => h.id.includes('pkg1/doc1.md')));
     assertSameRanking(top, referenceRanking(index, q, 5));
   });

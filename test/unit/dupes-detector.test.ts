@@ -179,24 +179,24 @@ describe('suppressions', () => {
     const d = new DuplicateDetector(index);
     await d.refresh();
     const settings = DEFAULT_SETTINGS.duplicates;
-    assert.equal(duplicateDiagnostics(d.groups, settings, readSuppressions([folder])).size, 2);
+    assert.equal(duplicateDiagnostics(d.groups, settings, await readSuppressions([folder])).size, 2);
 
-    assert.equal(addSuppression(folder, { fingerprint: fingerprint(TEXT_A), text: TEXT_A.slice(0, 40) }), 1);
-    assert.equal(addSuppression(folder, { fingerprint: fingerprint(TEXT_A) }), 1, 'no duplicate entries');
+    assert.equal(await addSuppression(folder, { fingerprint: fingerprint(TEXT_A), text: TEXT_A.slice(0, 40) }), 1);
+    assert.equal(await addSuppression(folder, { fingerprint: fingerprint(TEXT_A) }), 1, 'no duplicate entries');
     assert.match(readFileSync(join(folder, SUPPRESSIONS_FILE), 'utf8'), /"fingerprint"/);
-    assert.equal(duplicateDiagnostics(d.groups, settings, readSuppressions([folder])).size, 0);
+    assert.equal(duplicateDiagnostics(d.groups, settings, await readSuppressions([folder])).size, 0);
 
     // Moved into another file, re-wrapped as a different comment style, and other text edited around it.
     index.files.delete('b.ts');
     index.set('c.py', ['Some other text that is new in this file and long enough.', TEXT_A.replace(/ /g, '\n# ')]);
     await d.refresh();
     assert.equal(d.groups.length, 1);
-    assert.equal(duplicateDiagnostics(d.groups, settings, readSuppressions([folder])).size, 0, 'still suppressed');
+    assert.equal(duplicateDiagnostics(d.groups, settings, await readSuppressions([folder])).size, 0, 'still suppressed');
 
     // One word changed: a new fingerprint, reported again (as a near copy of the suppressed text).
     index.set('c.py', [TEXT_A.replace('renamed files', 'moved files')]);
     await d.refresh();
-    const diagnostics = duplicateDiagnostics(d.groups, settings, readSuppressions([folder]));
+    const diagnostics = duplicateDiagnostics(d.groups, settings, await readSuppressions([folder]));
     assert.deepEqual([...diagnostics.keys()], ['file:///ws/c.py']);
     assert.match(diagnostics.get('file:///ws/c.py')![0].message as string, /^Near copy \(\d+% similar\) of a\.ts:1$/);
   });
@@ -211,13 +211,13 @@ describe('suppressions', () => {
     assert.deepEqual([...duplicateDiagnostics(d.groups, DEFAULT_SETTINGS.duplicates, new Set()).keys()], ['file:///ws/a.ts']);
   });
 
-  it('reports a malformed suppressions file instead of overwriting it', () => {
+  it('reports a malformed suppressions file instead of overwriting it', async () => {
     const folder = mkdtempSync(join(tmpdir(), 't5-supp-'));
-    addSuppression(folder, { fingerprint: 'abcdef12' });
+    await addSuppression(folder, { fingerprint: 'abcdef12' });
     writeFileSync(join(folder, SUPPRESSIONS_FILE), '{ not json');
     const warnings: string[] = [];
-    assert.equal(readSuppressions([folder], (m) => warnings.push(m)).size, 0);
+    assert.equal((await readSuppressions([folder], (m) => warnings.push(m))).size, 0);
     assert.match(warnings[0], /not a valid suppressions file/);
-    assert.throws(() => addSuppression(folder, { fingerprint: 'abcdef34' }), /not a valid suppressions file/);
+    await assert.rejects(addSuppression(folder, { fingerprint: 'abcdef34' }), /not a valid suppressions file/);
   });
 });

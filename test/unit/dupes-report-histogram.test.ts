@@ -12,7 +12,7 @@ import { validateHistogramParams } from '../../src/server/duplicates/histogramRe
 import { jaccard, shingles, sortedJaccard } from '../../src/server/duplicates/minhash';
 import { normalWords } from '../../src/server/duplicates/normalize';
 import { hashText, type Chunk } from '../../src/server/indexing/chunker';
-import { histogramMarkdown } from '../../src/extension/histogramMarkdown';
+import { histogramMarkdown } from '../../src/extension/pages/histogramMarkdown';
 import { bar, histogramLines, histogramReportText } from '../../src/shared/histogramText';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 

@@ -105,7 +105,7 @@ describe('FileRules: ignore files', () => {
     for (const [rel, reason] of cases) {
       assert.deepEqual(await rules.explain(rel), reason, rel);
       assert.deepEqual(await rules.explain(path.join(root, rel)), reason, `${rel} (absolute)`);
-      assert.deepEqual(await rules.isIncluded(rel), reason, `${rel} (isIncluded)`);
+      assert.deepEqual(await rules.exclusionReason(rel), reason, `${rel} (exclusionReason)`);
     }
     for (const rel of ['keep.log', 'sub/keep.log', 'packages/a/important.log', 'sub/root-only', 'docs/build', 'packages/b/x.tmp']) {
       assert.equal(await rules.explain(rel), undefined, rel);
@@ -129,19 +129,19 @@ describe('FileRules: ignore files', () => {
   it('reloads a .gitignore after invalidate()', async () => {
     const tree = makeTree({ 'sub/.gitignore': '*.txt\n', 'sub/a.txt': 'x', 'other/b.txt': 'x' });
     const r = new FileRules(tree, {});
-    assert.deepEqual(await r.isIncluded('sub/a.txt'), { rule: '*.txt', source: 'sub/.gitignore:1' });
-    assert.equal(await r.isIncluded('other/b.txt'), undefined);
+    assert.deepEqual(await r.exclusionReason('sub/a.txt'), { rule: '*.txt', source: 'sub/.gitignore:1' });
+    assert.equal(await r.exclusionReason('other/b.txt'), undefined);
 
     fs.writeFileSync(path.join(tree, 'sub/.gitignore'), '*.txt\n!a.txt\n');
-    assert.ok(await r.isIncluded('sub/a.txt'), 'cached until invalidated');
+    assert.ok(await r.exclusionReason('sub/a.txt'), 'cached until invalidated');
     r.invalidate('sub/.gitignore');
-    assert.equal(await r.isIncluded('sub/a.txt'), undefined);
+    assert.equal(await r.exclusionReason('sub/a.txt'), undefined);
 
     // A new ignore file in a folder whose (absent) ignore files were cached by a walk.
     await walkAll(r);
     fs.writeFileSync(path.join(tree, 'other/.gitignore'), 'b.txt\n');
     r.invalidate(path.join(tree, 'other/.gitignore'));
-    assert.deepEqual(await r.isIncluded('other/b.txt'), { rule: 'b.txt', source: 'other/.gitignore:1' });
+    assert.deepEqual(await r.exclusionReason('other/b.txt'), { rule: 'b.txt', source: 'other/.gitignore:1' });
     assert.ok(!(await walkAll(r)).files.includes('other/b.txt'));
   });
 });
@@ -244,7 +244,7 @@ describe('FileRules: settings', () => {
     assert.deepEqual(skipped.get('big.md'), size);
     assert.deepEqual(await rules.explain('big.md'), size);
     assert.deepEqual(await rules.explain('blob.dat'), { rule: 'binary file', source: 'content check' });
-    assert.equal(await rules.isIncluded('big.md'), undefined, 'isIncluded checks the path only');
+    assert.equal(await rules.exclusionReason('big.md'), undefined, 'exclusionReason checks the path only');
     assert.equal(await rules.explain('small.md'), undefined);
   });
 });

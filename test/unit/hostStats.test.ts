@@ -15,7 +15,7 @@ import {
   summarizeDelay,
   type Snapshot,
   type StatusSource,
-} from '../../src/extension/hostStats';
+} from '../../src/extension/core/hostStats';
 import { ModelInfoRequest, SearchRequest, type EngineStatus, type IndexStatus } from '../../src/shared/protocol';
 
 describe('summarizeDelay', () => {

@@ -7,7 +7,9 @@ import { describe, it } from 'node:test';
 import { chunkSections, type Chunk } from '../../src/server/indexing/chunker';
 import { writeJsonChecked } from '../../src/server/indexing/store/atomicFile';
 import MiniSearch from 'minisearch';
-import { decodeKeywords, encodeKeywords, LexicalIndex, tokenizeIdentifiers, type LexicalDoc } from '../../src/server/indexing/lexical';
+import { LexicalIndex, tokenizeIdentifiers, type LexicalDoc } from '../../src/server/indexing/lexical';
+import { decodeKeywords, encodeKeywords } from '../../src/server/indexing/store/keywordStore';
+import { storedDot } from '../support/vectors';
 import { FileTable } from '../../src/server/indexing/store/fileTable';
 import { VectorStore } from '../../src/server/indexing/store/vectorStore';
 import { WorkspaceIndex, type IndexEngine } from '../../src/server/indexing/workspaceIndex';
@@ -36,7 +38,7 @@ describe('VectorStore', () => {
         const v = reopened.get(hash(i))!;
         const expected = unit(i, 24);
         assert.ok(v.every((x, d) => Math.abs(x - expected[d]) <= tolerance), `vector ${i}`);
-        const dot = reopened.dot(hash(i), expected)!;
+        const dot = storedDot(reopened, hash(i), expected)!;
         assert.ok(Math.abs(dot - 1) < tolerance * 24 + 1e-6);
       }
     });
@@ -89,13 +91,13 @@ describe('VectorStore', () => {
       for (let i = 0; i < 75; i++) {
         const row = store.rowOf(hash(i))!;
         rows.add(row);
-        assert.ok(Math.abs(scores[row] - store.dot(hash(i), q)!) < 1e-4, `vector ${i}`);
+        assert.ok(Math.abs(scores[row] - storedDot(store, hash(i), q)!) < 1e-4, `vector ${i}`);
       }
       assert.equal(rows.size, 75, 'one row per vector');
       assert.equal(store.rowOf(hash(1000)), undefined);
       const reopened = new VectorStore(dir, 40, quantization, assert.fail);
       const again = await reopened.scores(q);
-      for (let i = 0; i < 60; i++) assert.ok(Math.abs(again[reopened.rowOf(hash(i))!] - store.dot(hash(i), q)!) < 1e-4);
+      for (let i = 0; i < 60; i++) assert.ok(Math.abs(again[reopened.rowOf(hash(i))!] - storedDot(store, hash(i), q)!) < 1e-4);
     });
   }
 
@@ -326,13 +328,14 @@ describe('WorkspaceIndex keyword index on disk', () => {
     await first.update();
     const keywordFile = readdirSync(join(storage, 'workspaces')).find((f) => f.startsWith('keywords-'));
     assert.ok(keywordFile, 'saved after the first update');
-    const expected = first.lexical.search('checksum segment', 10);
+    const ranked = (index: WorkspaceIndex, q: string) => index.keywordTop(q, { limit: 10 }).map((h) => [h.key, h.relPath, h.score]);
+    const expected = ranked(first, 'checksum segment');
     assert.equal(expected.length, 1);
 
     const logs: string[] = [];
     const second = new WorkspaceIndex([root], engine, storage, settings, (m) => logs.push(m));
-    assert.deepEqual(second.lexical.search('checksum segment', 10), expected);
-    assert.equal(second.lexical.version, 0, 'loaded, not rebuilt (a rebuild adds every chunk)');
+    assert.deepEqual(ranked(second, 'checksum segment'), expected);
+    assert.equal(second.keywordVersion, 0, 'loaded, not rebuilt (a rebuild adds every chunk)');
 
     // A table saved without its keyword index (a crash in between): the saved index is not trusted.
     writeFileSync(join(root, 'c.md'), '# Gamma\n\nAnother checksum paragraph about every segment here.\n');
@@ -340,18 +343,18 @@ describe('WorkspaceIndex keyword index on disk', () => {
     await second.updateFiles([join(root, 'c.md')]);
     const thirdLogs: string[] = [];
     const third = new WorkspaceIndex([root], engine, storage, settings, (m) => thirdLogs.push(m));
-    assert.equal(third.lexical.search('checksum segment', 10).length, 2, 'the new file is found after reopening');
+    assert.equal(third.keywordTop('checksum segment', { limit: 10 }).length, 2, 'the new file is found after reopening');
     assert.match(thirdLogs.join('\n'), /older than the file tables: 1 files brought up to date/);
-    assert.equal(third.lexical.version, 1, 'repaired by adding the one new file, not rebuilt from every file');
+    assert.equal(third.keywordVersion, 1, 'repaired by adding the one new file, not rebuilt from every file');
     // Editing a file and deleting another: the stale copy is repaired for both.
     writeFileSync(join(root, 'a.md'), '# Alpha\n\nNothing about that any more, just weather notes.\n');
     rmSync(join(root, 'b.md'));
     await third.updateFiles([join(root, 'a.md'), join(root, 'b.md')]);
     const fourthLogs: string[] = [];
     const reopened = new WorkspaceIndex([root], engine, storage, settings, (m) => fourthLogs.push(m));
-    assert.deepEqual(reopened.lexical.search('checksum segment', 10).map((h) => h.id.split('\0')[1]), ['c.md']);
-    assert.deepEqual(reopened.lexical.search('weather', 10).map((h) => h.id.split('\0')[1]), ['a.md']);
-    assert.equal(reopened.lexical.search('watchers batch', 10).length, 0, 'the deleted file is gone');
+    assert.deepEqual(reopened.keywordTop('checksum segment', { limit: 10 }).map((h) => h.relPath), ['c.md']);
+    assert.deepEqual(reopened.keywordTop('weather', { limit: 10 }).map((h) => h.relPath), ['a.md']);
+    assert.equal(reopened.keywordTop('watchers batch', { limit: 10 }).length, 0, 'the deleted file is gone');
 
     // Damaged keyword file: reported and rebuilt, searches still right.
     const path = join(storage, 'workspaces', keywordFile);
@@ -359,6 +362,6 @@ describe('WorkspaceIndex keyword index on disk', () => {
     const warnings: string[] = [];
     const fourth = new WorkspaceIndex([root], engine, storage, settings, (m) => warnings.push(m));
     assert.match(warnings.join('\n'), /keyword index .* damaged/);
-    assert.deepEqual(fourth.lexical.search('checksum segment', 10).map((h) => h.id.split('\0')[1]), ['c.md'], 'rebuilt from the tables');
+    assert.deepEqual(fourth.keywordTop('checksum segment', { limit: 10 }).map((h) => h.relPath), ['c.md'], 'rebuilt from the tables');
   });
 });

@@ -15,7 +15,8 @@ import type { SearchParams } from '../../src/shared/protocol';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import { WorkspaceIndex, type IndexEngine } from '../../src/server/indexing/workspaceIndex';
 import { searchFilter, validateSearchScope } from '../../src/server/search/filters';
-import { search, searchWithMisses, type SearchMode } from '../../src/server/search/search';
+import { search } from '../../src/server/search/search';
+import type { SearchMode } from '../../src/shared/searchVocabulary';
 
 const DIMS = 512;
 
@@ -79,7 +80,7 @@ const MODES: SearchMode[] = ['hybrid', 'semantic', 'keyword'];
 const TOP_K = 5;
 
 async function paths(mode: SearchMode, params: Omit<SearchParams, 'query'>, query = QUERY): Promise<string[]> {
-  const { hits } = await searchWithMisses(index, engine, query, { mode, topK: TOP_K, perFile: 1, reject: searchFilter({ query, ...params }) });
+  const { hits } = await search(index, engine, query, { mode, topK: TOP_K, perFile: 1, reject: searchFilter({ query, ...params }) });
   return hits.map((h) => h.relPath);
 }
 
@@ -115,10 +116,10 @@ describe('filters apply before the top-k cut', () => {
 describe('nearest misses when nothing is left', () => {
   it('a language filter that matches nothing: the unfiltered best candidates, each saying which filter cut it', async () => {
     const reject = searchFilter({ query: QUERY, languages: ['rust'] });
-    const { hits, misses } = await searchWithMisses(index, engine, QUERY, { mode: 'hybrid', topK: TOP_K, perFile: 1, reject, misses: 3 });
+    const { hits, misses } = await search(index, engine, QUERY, { mode: 'hybrid', topK: TOP_K, perFile: 1, reject, misses: 3 });
     assert.deepEqual(hits, []);
     assert.equal(misses.length, 3);
-    const unfiltered = await search(index, engine, QUERY, { mode: 'hybrid', topK: 3, perFile: 1 });
+    const { hits: unfiltered } = await search(index, engine, QUERY, { mode: 'hybrid', topK: 3, perFile: 1 });
     assert.deepEqual(misses.map((m) => m.relPath), unfiltered.map((h) => h.relPath), 'the misses are the unfiltered ranking, best first');
     for (const m of misses) {
       assert.equal(m.reason, 'language');
@@ -134,7 +135,7 @@ describe('nearest misses when nothing is left', () => {
       [{ folder: pathToFileURL(join(root, 'src')).href }, 'folder', /^outside the folder src$/],
     ];
     for (const [params, reason, detail] of cases) {
-      const { hits, misses } = await searchWithMisses(index, engine, QUERY, { mode: 'hybrid', topK: TOP_K, perFile: 1, reject: searchFilter({ query: QUERY, ...params }) });
+      const { hits, misses } = await search(index, engine, QUERY, { mode: 'hybrid', topK: TOP_K, perFile: 1, reject: searchFilter({ query: QUERY, ...params }) });
       assert.deepEqual(hits, [], JSON.stringify(params));
       assert.ok(misses.length > 0, JSON.stringify(params));
       assert.equal(misses[0].relPath.startsWith('docs/'), true, 'the best miss is a strong match');
@@ -144,10 +145,10 @@ describe('nearest misses when nothing is left', () => {
   });
 
   it('a cosine floor: only the near-identical text passes it; when nothing does, the misses say by how much', async () => {
-    const passing = await searchWithMisses(index, engine, UNRELATED, { mode: 'semantic', topK: TOP_K, perFile: 1, minScore: 0.9 });
+    const passing = await search(index, engine, UNRELATED, { mode: 'semantic', topK: TOP_K, perFile: 1, minScore: 0.9 });
     assert.deepEqual(passing.hits.map((h) => h.relPath), ['notes/other.txt']);
     assert.deepEqual(passing.misses, [], 'no misses when something is found');
-    const { hits, misses } = await searchWithMisses(index, engine, 'potassium hikes vector', { mode: 'semantic', topK: TOP_K, perFile: 1, minScore: 0.95 });
+    const { hits, misses } = await search(index, engine, 'potassium hikes vector', { mode: 'semantic', topK: TOP_K, perFile: 1, minScore: 0.95 });
     assert.deepEqual(hits, []);
     assert.ok(misses.length >= 2);
     assert.ok(misses.every((m) => m.reason === 'belowFloor' && /^cosine 0\.\d{3} is below the floor 0\.95$/.test(m.detail)), JSON.stringify(misses.map((m) => m.detail)));
@@ -155,7 +156,7 @@ describe('nearest misses when nothing is left', () => {
   });
 
   it('keyword mode with no keyword match: the semantic nearest misses', async () => {
-    const { hits, misses } = await searchWithMisses(index, engine, 'checksums vectors segments', { mode: 'keyword', topK: TOP_K, perFile: 1 });
+    const { hits, misses } = await search(index, engine, 'checksums vectors segments', { mode: 'keyword', topK: TOP_K, perFile: 1 });
     assert.deepEqual(hits, [], 'plural forms are no keyword match');
     assert.ok(misses.length > 0);
     assert.ok(misses.every((m) => m.reason === 'noKeywordMatch'));
@@ -163,7 +164,7 @@ describe('nearest misses when nothing is left', () => {
 
   it('misses: 0 asks for none', async () => {
     const reject = searchFilter({ query: QUERY, languages: ['rust'] });
-    const { misses } = await searchWithMisses(index, engine, QUERY, { mode: 'hybrid', topK: TOP_K, perFile: 1, reject, misses: 0 });
+    const { misses } = await search(index, engine, QUERY, { mode: 'hybrid', topK: TOP_K, perFile: 1, reject, misses: 0 });
     assert.deepEqual(misses, []);
   });
 });

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { makeNonce, panelHtml } from '../../src/extension/searchHtml';
+import { makeNonce, panelHtml } from '../../src/extension/search/panelHtml';
 import type { IndexStatus, SearchResultHit } from '../../src/shared/protocol';
 import type { FromWebview, PanelStatus, ToWebview } from '../../src/shared/webviewMessages';
 import { repoRoot } from '../support/paths';

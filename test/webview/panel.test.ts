@@ -42,7 +42,7 @@ async function done(p: Panel): Promise<void> {
 
 const HITS: SearchResultHit[] = [
   hit('src/index/store.ts', 9, 'Vectors are stored as int8 with a scale per vector.\nEach segment ends with its sha256.', {
-    symbol: 'SegmentWriter.write', kind: 'doc-comment', score: 0.0328, keywordRank: 1, keywordScore: 4.2, semanticRank: 2, semanticScore: 0.81,
+    symbol: 'SegmentWriter.write', kind: 'doc-comment', score: 0.0328, keywordRank: 1, keywordScore: 4.2, semanticRank: 2, semanticScore: 0.81, matchedTerms: ['stored'],
   }),
   hit('docs/design.md', 3, 'How the index is stored on disk', { kind: 'markdown', language: 'markdown', score: 0.0318, semanticRank: 1, semanticScore: 0.84 }),
   hit('src/index/store.ts', 40, 'Temp file then rename, so a crash never leaves a torn segment.', { score: 0.016, keywordRank: 3, keywordScore: 1.1 }),
@@ -82,8 +82,11 @@ describe('search panel', { timeout: 120_000 }, () => {
     assert.equal(await p.page.locator('#summary').textContent(), '3 results in 2 files');
     assert.equal(await p.page.locator('.file-name').first().textContent(), 'store.ts');
     assert.equal(await p.page.locator('.file-dir').first().textContent(), 'src/index');
-    // The snippet highlights the query's words; breadcrumb, kind and "why" are shown.
+    // The snippet highlights the words the keyword index matched; breadcrumb, kind and "why" are shown.
     assert.deepEqual(await p.page.locator('.hit').first().locator('mark').allTextContents(), ['stored']);
+    // A semantic-only hit had no keyword match: nothing is marked, though the query's words are in it.
+    const semanticOnly = p.page.locator('.hit').filter({ hasText: 'How the index is stored on disk' });
+    assert.equal(await semanticOnly.locator('mark').count(), 0);
     assert.equal(await p.page.locator('.hit .symbol').first().textContent(), 'SegmentWriter.write');
     assert.equal(await p.page.locator('.hit .kind').first().textContent(), 'doc comment');
     const why = await p.page.locator('.hit .why').first().textContent();

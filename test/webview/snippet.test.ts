@@ -1,33 +1,34 @@
-/** @file The panel's pure text helpers (plain node): query terms, highlighting, best lines, state text. */
+/** @file The panel's pure text helpers (plain node): matched-word highlighting, best lines, state text. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { banner, mainMessage } from '../../src/webview/panelState';
-import { bestSnippet, highlight, queryTerms } from '../../src/webview/snippet';
+import { bestSnippet, highlight, markTerms } from '../../src/webview/snippet';
 
 describe('snippet', () => {
-  it('query terms: lower case, no stop words, longest first', () => {
-    assert.deepEqual(queryTerms('How is the Index stored on disk?'), ['stored', 'index', 'disk']);
-    assert.deepEqual(queryTerms('<script>'), ['script']);
-  });
-
-  it('highlight splits text into matched and plain runs, case-insensitively', () => {
-    assert.deepEqual(highlight('The INDEX is stored', ['stored', 'index']), [
+  it('highlight marks the matched words whole, case-insensitively, and nothing inside other words', () => {
+    assert.deepEqual(highlight('The INDEX is stored', markTerms(['stored', 'index'])), [
       { text: 'The ', match: false },
       { text: 'INDEX', match: true },
       { text: ' is ', match: false },
       { text: 'stored', match: true },
     ]);
-    assert.deepEqual(highlight('abc', []), [{ text: 'abc', match: false }]);
-    assert.equal(highlight('<script>x', ['script']).map((s) => s.text).join(''), '<script>x', 'the text is kept exactly');
+    assert.deepEqual(highlight('abc', markTerms([])), [{ text: 'abc', match: false }]);
+    assert.deepEqual(highlight('abc', markTerms(undefined)), [{ text: 'abc', match: false }]);
+    assert.equal(highlight('<script>x', markTerms(['script'])).map((s) => s.text).join(''), '<script>x', 'the text is kept exactly');
+    assert.deepEqual(highlight('restored stores store', markTerms(['store'])), [
+      { text: 'restored stores ', match: false },
+      { text: 'store', match: true },
+    ], 'a matched word inside a longer word is not marked');
+    assert.deepEqual(highlight('calls parseHttpHeader', markTerms(['parseHttpHeader'])).filter((s) => s.match).map((s) => s.text), ['parseHttpHeader']);
   });
 
   it('starts at the line with the most query terms and cuts long lines', () => {
     const text = ['intro line', '', 'unrelated', 'the index is stored here', 'tail', 'more tail'].join('\n');
-    const s = bestSnippet(text, queryTerms('index stored'));
+    const s = bestSnippet(text, markTerms(['index', 'stored']));
     assert.equal(s.firstLine, 3);
     assert.equal(s.lines.length, 3);
     assert.equal(s.clipped, true);
-    const long = bestSnippet('x'.repeat(500), []);
+    const long = bestSnippet('x'.repeat(500), markTerms([]));
     assert.equal(long.lines[0][0].text.length, 200);
     assert.ok(long.lines[0][0].text.endsWith('…'));
   });

@@ -9,6 +9,7 @@
  */
 import { join } from 'node:path';
 import type { Chunk } from '../indexing/chunker';
+import { workspaceOrder, type IndexedChunk } from '../indexing/chunkKey';
 import { nearestNeighbours, QuantizedVectors, TopK } from './cosine';
 import { groupForms, type GroupingForm, type Link } from './grouping';
 import { DEFAULT_MINHASH, LshIndex, shingles, signature, sortedJaccard } from './minhash';
@@ -47,9 +48,9 @@ export const DEFAULT_DUPLICATE_OPTIONS: Readonly<DuplicateOptions> = Object.free
 
 /** What the detector reads: the workspace index (WorkspaceIndex satisfies it). */
 export interface ChunkSource {
-  chunks(): Iterable<{ folder: string; relPath: string; chunk: Chunk }>;
+  chunks(): Iterable<IndexedChunk>;
   /** The chunks of these files only (absolute paths), when the source can find them without a full pass. */
-  chunksOf?(paths: readonly string[]): Iterable<{ folder: string; relPath: string; chunk: Chunk }>;
+  chunksOf?(paths: readonly string[]): Iterable<IndexedChunk>;
   readonly vectors: { readonly dims: number; get(hash: string): Float32Array | undefined };
 }
 
@@ -216,7 +217,7 @@ export class DuplicateDetector {
         chunk,
         fingerprint: fingerprintOfWords(words),
         marked: hasIgnoreMarker(chunk.text),
-        order: `${folder}\0${relPath}\0${pad(r.startLine)}\0${pad(r.startCharacter)}`,
+        order: workspaceOrder(folder, relPath, r.startLine, r.startCharacter),
       });
     }
     return new Map([...byFile].map(([file, e]) => [file, { signature: e.parts.join('|'), copies: e.copies }]));
@@ -358,10 +359,6 @@ export class DuplicateDetector {
 
 function minOrder(g: DuplicateGroup): string {
   return g.members.reduce((o, m) => (m.order < o ? m.order : o), g.members[0].order);
-}
-
-function pad(n: number): string {
-  return String(n).padStart(9, '0');
 }
 
 function cmp(a: string, b: string): number {

@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import type { DuplicateHistogramResult, DuplicateTextRef, NearMissPair, SimilarityHistogram } from '../../shared/protocol';
 import type { DuplicatesSettingsShared } from '../../shared/settings';
 import { nearestNeighbours } from './cosine';
+import { workspaceOrder } from '../indexing/chunkKey';
 import type { ChunkSource } from './detector';
 import { shingles, sortedJaccard } from './minhash';
 import { fingerprintOfWords, normalWords } from './normalize';
@@ -52,7 +53,7 @@ function readForms(source: ChunkSource, options: HistogramOptions): Form[] {
     if (words.length < options.minWords) continue;
     const file = join(folder, relPath);
     const fp = fingerprintOfWords(words);
-    const order = `${folder}\0${relPath}\0${String(chunk.range.startLine).padStart(9, '0')}`;
+    const order = workspaceOrder(folder, relPath, chunk.range.startLine);
     const existing = byFingerprint.get(fp);
     if (existing) {
       existing.files.add(file);

@@ -38,12 +38,12 @@ export class DuplicatesHost {
     this.settings = settings;
     if (!settings.enabled) {
       this.detector = undefined;
-      this.enqueue(async () => this.publish());
+      this.enqueue(() => this.publish());
     } else if (JSON.stringify(optionsOf(settings)) !== JSON.stringify(optionsOf(previous)) || !previous.enabled) {
       this.detector = undefined;
       if (index) this.indexUpdated(index);
     } else if (JSON.stringify(settings.severity) !== JSON.stringify(previous.severity)) {
-      this.enqueue(async () => this.publish());
+      this.enqueue(() => this.publish());
     }
   }
 
@@ -66,7 +66,7 @@ export class DuplicatesHost {
       }
       const s = detector.stats;
       this.log(`Duplicates: ${detector.groups.length} groups (${s.mode}, ${s.files} files re-checked, ${s.comparisons} comparisons, ${s.millis} ms)`);
-      this.publish();
+      await this.publish();
       void this.connection.sendNotification(DuplicatesChangedNotification, { groups: detector.groups.length, stats: statsOf(detector) });
     });
   }
@@ -76,7 +76,7 @@ export class DuplicatesHost {
     await this.queue;
     const detector = this.detector;
     if (!detector) return { groups: [] };
-    const suppressed = this.suppressions();
+    const suppressed = await this.suppressions();
     let groups = groupInfos(detector.groups, suppressed);
     if (params.uri) groups = groups.filter((g) => g.members.some((m) => m.uri === params.uri));
     return { groups, stats: statsOf(detector) };
@@ -89,7 +89,7 @@ export class DuplicatesHost {
     const folder = (path && folders.find((f) => isInside(f, path))) ?? folders[0];
     if (!folder) throw new Error('There is no workspace folder to write the suppressions file to.');
     const member = this.detector?.groups.flatMap((g) => g.members).find((m) => m.fingerprint === params.fingerprint);
-    const count = addSuppression(folder, { fingerprint: params.fingerprint, ...(member ? { text: member.chunk.text.slice(0, 80) } : {}) });
+    const count = await addSuppression(folder, { fingerprint: params.fingerprint, ...(member ? { text: member.chunk.text.slice(0, 80) } : {}) });
     await this.republish();
     return { uri: pathToFileURL(join(folder, SUPPRESSIONS_FILE)).href, count };
   }
@@ -108,18 +108,19 @@ export class DuplicatesHost {
   private republish(): Promise<void> {
     return this.enqueue(async () => {
       if (!this.detector || !this.settings.enabled) return;
-      this.publish();
+      await this.publish();
       void this.connection.sendNotification(DuplicatesChangedNotification, { groups: this.detector.groups.length, stats: statsOf(this.detector) });
     });
   }
 
-  private suppressions(): Set<string> {
+  private suppressions(): Promise<Set<string>> {
     return readSuppressions(this.folders(), (m) => this.log(m));
   }
 
   /** Sends the current diagnostics, and empty lists where a file no longer has any. */
-  private publish(): void {
-    const byUri = this.detector && this.settings.enabled ? duplicateDiagnostics(this.detector.groups, this.settings, this.suppressions()) : new Map();
+  private async publish(): Promise<void> {
+    const detector = this.detector;
+    const byUri = detector && this.settings.enabled ? duplicateDiagnostics(detector.groups, this.settings, await this.suppressions()) : new Map();
     for (const uri of this.published) if (!byUri.has(uri)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
     for (const [uri, diagnostics] of byUri) void this.connection.sendDiagnostics({ uri, diagnostics });
     this.published = new Set(byUri.keys());

@@ -6,12 +6,10 @@
  *
  * Postings are typed arrays (document number, term frequency per field), so at 100k chunks a query
  * with common words ("the", "of") is a few passes over integer arrays instead of MiniSearch's result
- * objects (140 ms a query there), the index is ~15 MB instead of hundreds, and it saves and loads as a few
- * binary blobs (rebuilding it by tokenizing every text was most of the time an index took to open).
- * Removed documents are skipped until a compaction drops them.
+ * objects, the index is ~15 MB instead of hundreds, and it saves and loads as a few typed arrays
+ * (store/keywordStore.ts; rebuilding it by tokenizing every text was most of the time an index took to
+ * open). Removed documents are skipped until a compaction drops them. Document ids are opaque here.
  */
-import { createHash } from 'node:crypto';
-
 export interface LexicalDoc {
   id: string;
   text: string;
@@ -20,18 +18,24 @@ export interface LexicalDoc {
 
 /** Words plus the parts of each identifier, lower-cased: "parseHTTPHeader" → parsehttpheader, parse, http, header. */
 export function tokenizeIdentifiers(text: string): string[] {
-  const out: string[] = [];
-  for (const word of text.match(/[\p{L}\p{N}_]+/gu) ?? []) {
-    const lower = word.toLowerCase();
-    out.push(lower);
-    const parts = word
-      .split(/_+/)
-      .flatMap((p) => p.split(/(?<=\p{Ll})(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})|(?<=\p{L})(?=\p{N})|(?<=\p{N})(?=\p{L})/u))
-      .filter(Boolean)
-      .map((p) => p.toLowerCase());
-    if (parts.length > 1) out.push(...parts);
-  }
-  return out;
+  return (text.match(WORD) ?? []).flatMap(tokensOfWord);
+}
+
+const WORD = /[\p{L}\p{N}_]+/gu;
+
+/** One word's tokens: the word lower-cased, then its identifier parts when it has more than one. */
+function tokensOfWord(word: string): string[] {
+  const parts = word
+    .split(/_+/)
+    .flatMap((p) => p.split(/(?<=\p{Ll})(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})|(?<=\p{L})(?=\p{N})|(?<=\p{N})(?=\p{L})/u))
+    .filter(Boolean)
+    .map((p) => p.toLowerCase());
+  return parts.length > 1 ? [word.toLowerCase(), ...parts] : [word.toLowerCase()];
+}
+
+/** The query's searchable words (1-letter tokens are not indexed). */
+function queryWords(query: string): string[] {
+  return tokenizeIdentifiers(query).filter((t) => t.length > 1);
 }
 
 const K1 = 1.2;
@@ -55,12 +59,10 @@ interface Postings {
   shared: boolean;
 }
 
-/** The saved form: ids cut at their last \0 (distinct heads once, a head and a tail per document), terms, and typed arrays. */
+/** The saved form: ids, terms (newline-joined), and typed arrays (lengths and postings). */
 export interface LexicalPlain {
   version: 2;
-  heads: string[];
-  docHeads: Int32Array;
-  tails: string[];
+  ids: string[];
   lengths: Uint16Array;
   terms: string;
   counts: Int32Array;
@@ -87,10 +89,7 @@ export class LexicalIndex {
   static fromPlain(plain: LexicalPlain): LexicalIndex {
     if (plain.version !== 2) throw new TypeError('not a saved keyword index');
     const index = new LexicalIndex();
-    const docHeads = plain.docHeads;
-    if (docHeads.length !== plain.tails.length) throw new TypeError('saved keyword index is inconsistent');
-    const ids = plain.tails.map((tail, d) => plain.heads[docHeads[d]] + tail);
-    const { lengths, counts, docs, tf } = plain;
+    const { ids, lengths, counts, docs, tf } = plain;
     const terms = plain.terms ? plain.terms.split('\n') : [];
     if (lengths.length !== FIELDS * ids.length || counts.length !== terms.length || tf.length !== FIELDS * docs.length) throw new TypeError('saved keyword index is inconsistent');
     index.ids = ids;
@@ -121,22 +120,9 @@ export class LexicalIndex {
       tf.set(p.tf.subarray(FIELDS * p.start, FIELDS * (p.start + p.n)), FIELDS * at);
       at += p.n;
     }
-    const heads: string[] = [];
-    const headOf = new Map<string, number>();
-    const docHeads = new Int32Array(this.ids.length);
-    const tails = (this.ids as string[]).map((id, d) => {
-      const cut = id.lastIndexOf('\0') + 1;
-      const head = id.slice(0, cut);
-      let h = headOf.get(head);
-      if (h === undefined) headOf.set(head, (h = heads.push(head) - 1));
-      docHeads[d] = h;
-      return id.slice(cut);
-    });
     return {
       version: 2,
-      heads,
-      docHeads,
-      tails,
+      ids: [...(this.ids as string[])],
       lengths: this.lengths.slice(0, FIELDS * this.ids.length),
       terms: terms.join('\n'),
       counts,
@@ -193,7 +179,7 @@ export class LexicalIndex {
    * the result is the same as filtering first.
    */
   search(query: string, limit: number, filter?: (id: string) => boolean): { id: string; score: number }[] {
-    const words = tokenizeIdentifiers(query).filter((t) => t.length > 1);
+    const words = queryWords(query);
     const n = this.ids.length;
     if (!words.length || !this.docOf.size || limit <= 0) return [];
     if (this.scores.length < n) {
@@ -283,6 +269,21 @@ export class LexicalIndex {
     return out;
   }
 
+  /**
+   * The words of `texts` this index matches for `query`: each word one of whose tokens is a query word or
+   * a term a query word prefixes (as `search` scores them), as written in the text, once each.
+   */
+  matchedWords(query: string, texts: readonly (string | undefined)[]): string[] {
+    const terms = new Set<string>();
+    for (const word of new Set(queryWords(query))) for (const [term] of this.expand(word)) terms.add(term);
+    const out = new Set<string>();
+    if (!terms.size) return [];
+    for (const text of texts) {
+      for (const word of text?.match(WORD) ?? []) if (tokensOfWord(word).some((t) => terms.has(t))) out.add(word);
+    }
+    return [...out];
+  }
+
   /** The word itself (weight 1) and, for words over 3 letters, the terms it prefixes (weighted down). */
   private expand(word: string): [string, number][] {
     const out: [string, number][] = this.terms.has(word) ? [[word, 1]] : [];
@@ -370,60 +371,4 @@ function grow<T extends Int32Array | Uint8Array | Uint16Array>(a: T, length: num
   const out = new (a.constructor as new (n: number) => T)(length);
   out.set(a);
   return out;
-}
-
-const MAGIC = 0x4b573554; // "T5WK"
-const BLOBS = ['docHeads', 'lengths', 'counts', 'docs', 'tf'] as const;
-
-/**
- * The saved keyword index as one binary file: a JSON header (the caller's `meta`, ids, terms, blob
- * sizes), the typed arrays as raw bytes (4-byte aligned), and a sha256 of it all. No base64 and no
- * second copy of the numbers in a JSON string, which at 100k chunks kept ~35 MB more at the open's peak.
- */
-export function encodeKeywords(meta: unknown, plain: LexicalPlain): Buffer {
-  const blobs = BLOBS.map((k) => Buffer.from(plain[k].buffer, plain[k].byteOffset, plain[k].byteLength));
-  const header = Buffer.from(JSON.stringify({ meta, version: plain.version, heads: plain.heads, tails: plain.tails, terms: plain.terms, sizes: blobs.map((b) => b.length) }));
-  const parts: Buffer[] = [Buffer.alloc(8), header];
-  let length = 8 + header.length;
-  parts[0].writeUInt32LE(MAGIC, 0);
-  parts[0].writeUInt32LE(header.length, 4);
-  for (const blob of blobs) {
-    const pad = (4 - (length % 4)) % 4;
-    parts.push(Buffer.alloc(pad), blob);
-    length += pad + blob.length;
-  }
-  const body = Buffer.concat(parts);
-  return Buffer.concat([body, createHash('sha256').update(body).digest()]);
-}
-
-/** Reads encodeKeywords' output; throws TypeError (with the reason) if it is damaged. */
-export function decodeKeywords<M>(data: Buffer): { meta: M; plain: LexicalPlain } {
-  if (data.length < 40 || data.readUInt32LE(0) !== MAGIC) throw new TypeError('not a saved keyword index');
-  const body = data.subarray(0, data.length - 32);
-  if (!createHash('sha256').update(body).digest().equals(data.subarray(data.length - 32))) throw new TypeError('checksum mismatch');
-  const headerLength = data.readUInt32LE(4);
-  const header = JSON.parse(data.toString('utf8', 8, 8 + headerLength)) as { meta: M; version: 2; heads: string[]; tails: string[]; terms: string; sizes: number[] };
-  let at = 8 + headerLength;
-  // Views into the file's own buffer where it is aligned (a large file read whole is), else aligned copies.
-  const blob = <T>(i: number, Type: { new (b: ArrayBufferLike, offset: number, length: number): T; BYTES_PER_ELEMENT: number }): T => {
-    at += (4 - (at % 4)) % 4;
-    const size = header.sizes[i];
-    const from = data.byteOffset + at;
-    at += size;
-    if (from % Type.BYTES_PER_ELEMENT === 0) return new Type(data.buffer, from, size / Type.BYTES_PER_ELEMENT);
-    return new Type(new Uint8Array(data.subarray(at - size, at)).buffer, 0, size / Type.BYTES_PER_ELEMENT);
-  };
-  const plain: LexicalPlain = {
-    version: header.version,
-    heads: header.heads,
-    tails: header.tails,
-    terms: header.terms,
-    docHeads: blob(0, Int32Array),
-    lengths: blob(1, Uint16Array),
-    counts: blob(2, Int32Array),
-    docs: blob(3, Int32Array),
-    tf: blob(4, Uint8Array),
-  };
-  if (at !== body.length) throw new TypeError('saved keyword index is inconsistent');
-  return { meta: header.meta, plain };
 }

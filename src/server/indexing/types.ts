@@ -3,15 +3,10 @@
  * Markdown sections, …) with their exact place in the file.
  */
 
-export type SectionKind =
-  | 'comment' // line or block comment
-  | 'doc-comment' // JSDoc/TSDoc, Javadoc, Rust ///, Go doc comment, Doxygen, C# XML docs, PHPDoc …
-  | 'docstring' // Python/Elixir/… string literal documenting a symbol
-  | 'markdown' // a Markdown section (by heading), prose only
-  | 'rst'
-  | 'asciidoc'
-  | 'text' // plain text paragraphs
-  | 'notebook'; // a Jupyter notebook's markdown cell
+import type { ChunkKind } from '../../shared/searchVocabulary';
+
+/** The kinds of text (comment, doc-comment, docstring, markdown, …) are the shared search vocabulary's. */
+export type SectionKind = ChunkKind;
 
 /** Zero-based, end-exclusive character, as in LSP/VS Code ranges. */
 export interface TextRange {

@@ -8,12 +8,12 @@ import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import picomatch from 'picomatch';
 import { ResponseError } from 'vscode-languageserver/node';
-import { ErrorCodes, type SearchParams } from '../../shared/protocol';
+import { ErrorCodes, type SearchMissReason, type SearchParams } from '../../shared/protocol';
+import { kindLabel, kindMatches } from '../../shared/searchVocabulary';
 import type { Chunk } from '../indexing/chunker';
-import type { Rejection } from './search';
 
-/** Kinds of text the "comments" filter selects; every other kind is a doc. */
-export const COMMENT_KINDS: ReadonlySet<string> = new Set(['comment', 'doc-comment', 'docstring']);
+/** Why a filter drops a chunk; undefined keeps it. */
+export type Rejection = { reason: Exclude<SearchMissReason, 'belowFloor' | 'noKeywordMatch'>; detail: string };
 
 export type RejectChunk = (folder: string, relPath: string, chunk: Chunk) => Rejection | undefined;
 
@@ -46,7 +46,7 @@ export function searchFilter(params: SearchParams): RejectChunk | undefined {
   const kinds = params.kinds;
   if (kinds === 'comments' || kinds === 'docs') {
     checks.push((_f, _r, chunk) =>
-      (kinds === 'comments') === COMMENT_KINDS.has(chunk.kind) ? undefined : { reason: 'kind', detail: `a ${kindName(chunk.kind)}, and only ${kinds} are searched` },
+      kindMatches(kinds, chunk.kind) ? undefined : { reason: 'kind', detail: `a ${kindLabel(chunk.kind)}, and only ${kinds} are searched` },
     );
   }
   if (params.languages?.length) {
@@ -78,8 +78,4 @@ function folderName(workspaceFolder: string, dir: string): string {
   const rel = relative(workspaceFolder, dir);
   if (rel === '') return basename(dir) || dir;
   return isInside(workspaceFolder, dir) ? rel.split(sep).join('/') : dir;
-}
-
-function kindName(kind: string): string {
-  return kind === 'doc-comment' ? 'doc comment' : kind === 'markdown' ? 'Markdown section' : kind;
 }

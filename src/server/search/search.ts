@@ -7,20 +7,30 @@
  */
 import { l2Normalize } from '../engine/pooling';
 import type { Chunk } from '../indexing/chunker';
-import type { IndexEngine, WorkspaceIndex } from '../indexing/workspaceIndex';
-import { denseTop } from './denseScan';
+import { fileKey, type ChunkFilter, type ChunkHit, type ChunkKey } from '../indexing/chunkKey';
+import type { ChunkQuery, IndexEngine } from '../indexing/indexContents';
 import type { SearchMissReason } from '../../shared/protocol';
+import type { SearchMode } from '../../shared/searchVocabulary';
+import type { Rejection } from './filters';
 
-export type SearchMode = 'hybrid' | 'semantic' | 'keyword';
+/** What search asks of the index (WorkspaceIndex answers it). */
+export interface SearchIndex {
+  denseTop(query: Float32Array, q: ChunkQuery): Promise<ChunkHit[]>;
+  keywordTop(query: string, q: ChunkQuery): ChunkHit[];
+  matchedTerms(query: string, chunk: Chunk): string[];
+  isStale(folder: string, relPath: string): Promise<boolean>;
+}
 
 export interface SearchOptions {
   mode: SearchMode;
   topK: number;
   perFile: number;
-  /** Keeps a chunk (by folder, relative path, chunk) or not; applied before ranking is cut. */
-  filter?: (folder: string, relPath: string, chunk: Chunk) => boolean;
+  /** The filters, saying which one drops a chunk; applied before the top-k cut. */
+  reject?: (folder: string, relPath: string, chunk: Chunk) => Rejection | undefined;
   /** Cosine floor: semantic-only hits below it are dropped (see SearchParams.minScore). */
   minScore?: number;
+  /** How many nearest misses to return when nothing is left (default 5). */
+  misses?: number;
 }
 
 export interface SearchHit {
@@ -33,22 +43,8 @@ export interface SearchHit {
   semanticScore?: number;
   keywordRank?: number;
   keywordScore?: number;
-}
-
-/** RRF's damping constant, as in the original paper. */
-const RRF_K = 60;
-
-/** A query that looks like code (`parseHeader`, `max_len`, `Foo.bar`) leans on exact keywords. */
-export function looksLikeIdentifier(query: string): boolean {
-  const q = query.trim();
-  return !/\s/.test(q) && (/[a-z][A-Z]/.test(q) || /\w_\w/.test(q) || /\w\.\w/.test(q) || /\w\(\)?$/.test(q));
-}
-
-export async function search(index: WorkspaceIndex, engine: IndexEngine, query: string, options: SearchOptions): Promise<SearchHit[]> {
-  const embedQuery = queryEmbedder(engine, query);
-  const ranked = await rank(index, embedQuery, query, options.mode, options.topK, options.filter);
-  const floor = options.minScore;
-  return cut(index, floor === undefined ? ranked : ranked.filter((h) => !belowFloor(h, floor)), options.topK, options.perFile);
+  /** The words of the chunk's text the keyword ranking matched (empty without a keyword match). */
+  matchedTerms: string[];
 }
 
 /** A nearest miss: a candidate the filters or the floor cut, with the reason. */
@@ -57,33 +53,28 @@ export interface SearchMiss extends SearchHit {
   detail: string;
 }
 
-/** Why a filter drops a chunk; undefined keeps it. */
-export type Rejection = { reason: Exclude<SearchMissReason, 'belowFloor' | 'noKeywordMatch'>; detail: string };
+/** RRF's damping constant, as in the original paper. */
+const RRF_K = 60;
+const DEFAULT_MISSES = 5;
 
-export interface SearchWithMissesOptions extends Omit<SearchOptions, 'filter'> {
-  /** The filters, saying which one drops a chunk; applied before the top-k cut. */
-  reject?: (folder: string, relPath: string, chunk: Chunk) => Rejection | undefined;
-  /** How many nearest misses to return when nothing is left. */
-  misses?: number;
+/** A query that looks like code (`parseHeader`, `max_len`, `Foo.bar`) leans on exact keywords. */
+export function looksLikeIdentifier(query: string): boolean {
+  const q = query.trim();
+  return !/\s/.test(q) && (/[a-z][A-Z]/.test(q) || /\w_\w/.test(q) || /\w\.\w/.test(q) || /\w\(\)?$/.test(q));
 }
 
 /**
- * `search`, and when it finds nothing, the best few candidates that were cut, each with the filter or
- * floor that cut it, so "no results" says what to loosen. The query is embedded once for both passes.
+ * The first page of hits, and when it is empty, the best few candidates that were cut, each with the
+ * filter or floor that cut it, so "no results" says what to loosen. The query is embedded once for both.
  */
-export async function searchWithMisses(
-  index: WorkspaceIndex,
-  engine: IndexEngine,
-  query: string,
-  options: SearchWithMissesOptions,
-): Promise<{ hits: SearchHit[]; misses: SearchMiss[] }> {
+export async function search(index: SearchIndex, engine: IndexEngine, query: string, options: SearchOptions): Promise<{ hits: SearchHit[]; misses: SearchMiss[] }> {
   const { reject, mode, topK, perFile, minScore } = options;
   const embedQuery = queryEmbedder(engine, query);
-  const filter = reject && ((folder: string, relPath: string, chunk: Chunk) => !reject(folder, relPath, chunk));
+  const filter: ChunkFilter | undefined = reject && ((folder, relPath, chunk) => !reject(folder, relPath, chunk));
   const ranked = await rank(index, embedQuery, query, mode, topK, filter);
   const hits = await cut(index, minScore === undefined ? ranked : ranked.filter((h) => !belowFloor(h, minScore)), topK, perFile);
   const want = options.misses ?? DEFAULT_MISSES;
-  if (hits.length || want <= 0) return { hits, misses: [] };
+  if (hits.length || want <= 0) return { hits: withTerms(index, query, hits), misses: [] };
 
   // The same ranking without the filters; in keyword mode with no keyword match at all, the semantic one.
   let candidates = reject ? await rank(index, embedQuery, query, mode, topK, undefined) : ranked;
@@ -92,12 +83,10 @@ export async function searchWithMisses(
     const why = missReason(hit, mode, reject, minScore);
     return why ? [{ ...hit, ...why }] : [];
   });
-  return { hits, misses: await cut(index, cutOnes, want, perFile) };
+  return { hits, misses: withTerms(index, query, await cut(index, cutOnes, want, perFile)) };
 }
 
-const DEFAULT_MISSES = 5;
-
-function missReason(hit: SearchHit, mode: SearchMode, reject: SearchWithMissesOptions['reject'], minScore: number | undefined): { reason: SearchMissReason; detail: string } | undefined {
+function missReason(hit: SearchHit, mode: SearchMode, reject: SearchOptions['reject'], minScore: number | undefined): { reason: SearchMissReason; detail: string } | undefined {
   if (mode === 'keyword' && hit.keywordRank === undefined) return { reason: 'noKeywordMatch', detail: 'none of the query’s words appear in it (keyword mode)' };
   const rejected = reject?.(hit.folder, hit.relPath, hit.chunk);
   if (rejected) return rejected;
@@ -117,52 +106,43 @@ function queryEmbedder(engine: IndexEngine, query: string): () => Promise<Float3
   return () => (vector ??= engine.embed([query]).then((r) => l2Normalize(r.vectors[0])));
 }
 
-/** Every candidate of the dense and keyword rankings, fused, best first. */
-async function rank(
-  index: WorkspaceIndex,
-  embedQuery: () => Promise<Float32Array>,
-  query: string,
-  mode: SearchMode,
-  topK: number,
-  filter: SearchOptions['filter'],
-): Promise<SearchHit[]> {
-  const pool = Math.max(topK * 5, 100);
-  const keep = (id: string) => {
-    const c = index.chunkById(id);
-    return !!c && (!filter || filter(c.folder, c.relPath, c.chunk));
-  };
-  const semantic = mode === 'keyword' ? [] : await denseTop(index, await embedQuery(), pool, filter);
-  const keyword = mode === 'semantic' ? [] : index.lexical.search(query, pool, keep);
+/** The keyword index's matched words, for the hits of the page only (those the panel shows). */
+function withTerms<T extends SearchHit>(index: SearchIndex, query: string, hits: T[]): T[] {
+  for (const hit of hits) if (hit.keywordRank !== undefined) hit.matchedTerms = index.matchedTerms(query, hit.chunk);
+  return hits;
+}
 
-  const byId = new Map<string, SearchHit>();
+/** Every candidate of the dense and keyword rankings, fused, best first. */
+async function rank(index: SearchIndex, embedQuery: () => Promise<Float32Array>, query: string, mode: SearchMode, topK: number, filter: ChunkFilter | undefined): Promise<SearchHit[]> {
+  const ask: ChunkQuery = { limit: Math.max(topK * 5, 100), filter };
+  const semantic = mode === 'keyword' ? [] : await index.denseTop(await embedQuery(), ask);
+  const keyword = mode === 'semantic' ? [] : index.keywordTop(query, ask);
+
+  const byKey = new Map<ChunkKey, SearchHit>();
   const keywordWeight = looksLikeIdentifier(query) ? 2 : 1;
-  semantic.forEach((s, rank) => {
-    const c = index.chunkById(s.id)!;
-    byId.set(s.id, { ...c, score: mode === 'semantic' ? s.score : 1 / (RRF_K + rank + 1), semanticRank: rank + 1, semanticScore: s.score });
+  semantic.forEach(({ key, folder, relPath, chunk, score }, rank) => {
+    byKey.set(key, { folder, relPath, chunk, score: mode === 'semantic' ? score : 1 / (RRF_K + rank + 1), semanticRank: rank + 1, semanticScore: score, matchedTerms: [] });
   });
-  keyword.forEach((k, rank) => {
+  keyword.forEach(({ key, folder, relPath, chunk, score }, rank) => {
     const fused = keywordWeight / (RRF_K + rank + 1);
-    const hit = byId.get(k.id);
-    if (hit) Object.assign(hit, { score: hit.score + fused, keywordRank: rank + 1, keywordScore: k.score });
-    else {
-      const c = index.chunkById(k.id);
-      if (c) byId.set(k.id, { ...c, score: mode === 'keyword' ? k.score : fused, keywordRank: rank + 1, keywordScore: k.score });
-    }
+    const hit = byKey.get(key);
+    if (hit) Object.assign(hit, { score: hit.score + fused, keywordRank: rank + 1, keywordScore: score });
+    else byKey.set(key, { folder, relPath, chunk, score: mode === 'keyword' ? score : fused, keywordRank: rank + 1, keywordScore: score, matchedTerms: [] });
   });
-  return [...byId.values()].sort((a, b) => b.score - a.score);
+  return [...byKey.values()].sort((a, b) => b.score - a.score);
 }
 
 /** The first page: at most `perFile` hits per file, no stale files, `topK` hits. */
-async function cut<T extends SearchHit>(index: WorkspaceIndex, ranked: readonly T[], topK: number, perFile: number): Promise<T[]> {
+async function cut<T extends SearchHit>(index: SearchIndex, ranked: readonly T[], topK: number, perFile: number): Promise<T[]> {
   const counts = new Map<string, number>();
   const hits: T[] = [];
   for (const hit of ranked) {
     if (hits.length >= topK) break;
-    const fileKey = `${hit.folder}\0${hit.relPath}`;
-    const n = counts.get(fileKey) ?? 0;
+    const file = fileKey(hit.folder, hit.relPath);
+    const n = counts.get(file) ?? 0;
     if (n >= perFile) continue;
     if (await index.isStale(hit.folder, hit.relPath)) continue;
-    counts.set(fileKey, n + 1);
+    counts.set(file, n + 1);
     hits.push(hit);
   }
   return hits;

@@ -6,6 +6,7 @@ import { promises as fsp, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { classifyContent } from './content';
 import { IgnoreFileCache, type IgnoreLayer } from './ignoreFiles';
+import { reachedThroughLink, readCandidateFile } from './readFile';
 import { PathRules, type FolderState } from './pathRules';
 import { NOT_REGULAR_REASON, OUTSIDE_REASON, SYMLINK_REASON, sizeReason, unreadableReason } from './reasons';
 import { DEFAULT_FILE_RULES_CONFIG, type FileRulesConfig, type FoundFile, type SkipListener, type SkipReason } from './types';
@@ -56,6 +57,7 @@ export class FileRules {
     const abs = path.join(this.folder, rel);
     let st: Stats | undefined;
     try {
+      if (await this.throughSymlink(rel)) return (await this.checkPath(rel, /[\\/]$/.test(target))) ?? SYMLINK_REASON;
       st = await fsp.lstat(abs);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return unreadableReason(error, 'file');
@@ -67,17 +69,19 @@ export class FileRules {
     if (!st.isFile()) return NOT_REGULAR_REASON;
     if (st.size > this.config.maxFileBytes) return sizeReason(this.config.maxFileBytes);
     try {
-      return classifyContent(rel, await fsp.readFile(abs));
+      const read = await readCandidateFile(this.folder, rel, this.config.maxFileBytes);
+      return read.skip ?? classifyContent(rel, read.bytes);
     } catch (error) {
       return unreadableReason(error, 'file');
     }
   }
 
   /**
-   * Path rules only, for the file watcher: `relPath` is taken as a file unless it ends with `/`. Loads the
-   * ignore files of its parent folders on first use and caches them.
+   * Why the path rules exclude `relPath`, or undefined when they include it (path rules only, for the file
+   * watcher): taken as a file unless it ends with `/`. Loads the ignore files of its parent folders on
+   * first use and caches them.
    */
-  isIncluded(relPath: string): Promise<SkipReason | undefined> {
+  exclusionReason(relPath: string): Promise<SkipReason | undefined> {
     const rel = this.toRelative(relPath);
     if (rel === undefined) return Promise.resolve(OUTSIDE_REASON);
     return rel === '' ? Promise.resolve(undefined) : this.checkPath(rel, /[\\/]$/.test(relPath));
@@ -111,13 +115,13 @@ export class FileRules {
     return this.rules.rootState([base, own].filter((l): l is IgnoreLayer => l !== undefined));
   }
 
-  /** Does the path reach its file through a symbolically linked parent folder (which the walk does not follow)? */
+  /**
+   * Does the path reach its file through a symbolically linked parent folder (which the walk does not
+   * follow)? Checked by lstat-ing each folder, so nothing outside the workspace is resolved.
+   */
   private async throughSymlink(rel: string): Promise<boolean> {
-    const slash = rel.lastIndexOf('/');
-    if (slash < 0) return false;
     try {
-      const [realFolder, realParent] = await Promise.all([fsp.realpath(this.folder), fsp.realpath(path.join(this.folder, rel.slice(0, slash)))]);
-      return realParent !== path.join(realFolder, rel.slice(0, slash));
+      return await reachedThroughLink(this.folder, rel);
     } catch {
       return false;
     }

@@ -104,33 +104,6 @@ export class VectorStore {
     return out;
   }
 
-  /** Dot product of the stored vector with `query`, computed on the quantized values (no allocation). */
-  dot(hash: string, query: Float32Array): number | undefined {
-    const pending = this.pending.get(hash);
-    if (pending) {
-      let s = 0;
-      for (let d = 0; d < this.dims; d++) s += pending[d] * query[d];
-      return s;
-    }
-    const packed = this.locations.get(hash);
-    if (packed === undefined) return undefined;
-    const at = unpack(packed);
-    const seg = this.segments[at[0]];
-    const base = at[1] * this.dims;
-    const values = seg.values;
-    let s = 0;
-    if (values instanceof Uint16Array) {
-      for (let d = 0; d < this.dims; d++) s += float16BitsToFloat32(values[base + d]) * query[d];
-      return s;
-    }
-    if (values instanceof Uint8Array) {
-      for (let d = 0; d < this.dims; d++) s += (values[base + d] - 128) * query[d];
-      return s * seg.scales![at[1]];
-    }
-    for (let d = 0; d < this.dims; d++) s += values[base + d] * query[d];
-    return s;
-  }
-
   /**
    * Row number of a vector in `scores()` (segments in order, then pending vectors), or undefined. Valid
    * until `generation` changes.
@@ -150,7 +123,7 @@ export class VectorStore {
   /**
    * Dot products of every vector with `query`, by row (see rowOf): stored vectors through onnxruntime's
    * MatMul, one pass over the values — int8 ones as integers (the query split in two int8 parts keeps
-   * ~14 bits of it), fp16/fp32 as floats; pending ones in JS. Within 1e-4 of `dot()`.
+   * ~14 bits of it), fp16/fp32 as floats; pending ones in JS. Within 1e-4 of a float dot product with `get()`.
    */
   async scores(query: Float32Array, threads = 0): Promise<Float32Array> {
     const base = this.segmentBase();

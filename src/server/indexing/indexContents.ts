@@ -1,0 +1,225 @@
+/**
+ * @file What the index holds and the queries over it: per workspace folder a file table (chunks of every
+ * file), the content-addressed vectors, and the keyword index. Opens them from storage; answers with
+ * chunks (`denseTop`, `keywordTop`, `chunks`), never with keys for the caller to parse. Keeping them up
+ * to date is WorkspaceIndex's job (workspaceIndex.ts), which extends this.
+ */
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { CHUNKER_VERSION } from './chunker';
+import { chunkKey, fileKey, parseFileKey, splitChunkKey, type ChunkFilter, type ChunkHit, type ChunkKey, type FileKey, type IndexedChunk } from './chunkKey';
+import { topDense, type DenseChunks } from './denseScan';
+import { FileRules, type FileRulesConfig, type SkipReason } from './files';
+import type { LexicalIndex } from './lexical';
+import { FileTable, type FileEntry } from './store/fileTable';
+import { KeywordStore, type KeywordSource } from './store/keywordStore';
+import { VectorStore, type Quantization } from './store/vectorStore';
+
+export interface IndexEngine {
+  readonly info: { id: string; dimensions: number; maxTokens: number; precision: string };
+  countTokens(text: string): number;
+  embed(texts: readonly string[], options?: { checkCancelled?: () => void }): Promise<{ vectors: Float32Array[] }>;
+}
+
+export interface IndexSettings extends FileRulesConfig {
+  minWords: number;
+  quantization: Quantization;
+  /** Pooling and layer are part of the vector key. */
+  pooling: string;
+  layer: number | undefined;
+  /** A folder's own file rules over these (a multi-root workspace's folders each have their own excludes). */
+  folderRules?: (folder: string) => Partial<FileRulesConfig>;
+}
+
+export interface FolderState {
+  folder: string;
+  rules: FileRules;
+  table: FileTable;
+}
+
+/** How a query asks the index: the best `limit` chunks the filter keeps. */
+export interface ChunkQuery {
+  limit: number;
+  filter?: ChunkFilter;
+}
+
+export interface IndexDetailsData {
+  folders: { folder: string; files: number; chunks: number; skipped: [string, SkipReason][] }[];
+  vectors: number;
+  vectorBytes: number;
+}
+
+export class IndexContents implements KeywordSource {
+  protected readonly folders: FolderState[] = [];
+  private readonly byFolder = new Map<string, FolderState>();
+  /** Read by duplicate detection (its ChunkSource); search asks through denseTop. */
+  readonly vectors: VectorStore;
+  protected lexical: LexicalIndex;
+  protected readonly keywords: KeywordStore;
+  /** Open editor buffers indexed in place of the file on disk. */
+  protected readonly buffers = new Set<FileKey>();
+  private dense?: { key: string; list: DenseChunks };
+  /** How long opening took, by part (logged, and read by the benchmark). */
+  openTimings: { totalMs: number; vectorsMs: number; tablesMs: number; keywordsMs: number };
+
+  constructor(folders: readonly string[], engine: IndexEngine, storagePath: string, settings: IndexSettings, log: (m: string) => void) {
+    const info = engine.info;
+    const modelKey = shortHash(JSON.stringify([info.id, info.precision, settings.pooling, settings.layer ?? 'last', CHUNKER_VERSION, settings.quantization]));
+    const chunkerKey = shortHash(JSON.stringify([info.id, info.maxTokens, settings.minWords, CHUNKER_VERSION]));
+    const started = performance.now();
+    this.vectors = new VectorStore(join(storagePath, 'vectors', modelKey), info.dimensions, settings.quantization, log);
+    const vectorsOpened = performance.now();
+    let tablesMs = 0;
+    for (const folder of folders) {
+      const t = performance.now();
+      const table = FileTable.open(join(storagePath, 'workspaces', shortHash(folder), `${chunkerKey}.json`), folder, log);
+      tablesMs += performance.now() - t;
+      const state = { folder, rules: new FileRules(folder, { ...settings, ...settings.folderRules?.(folder) }), table };
+      this.folders.push(state);
+      this.byFolder.set(folder, state);
+    }
+    this.keywords = new KeywordStore(join(storagePath, 'workspaces', `keywords-${shortHash(JSON.stringify([chunkerKey, folders]))}.bin`), log);
+    this.lexical = this.keywords.load(this);
+    const ms = (x: number) => Math.round(x);
+    const total = performance.now() - started;
+    this.openTimings = { totalMs: ms(total), vectorsMs: ms(vectorsOpened - started), tablesMs: ms(tablesMs), keywordsMs: ms(total - (vectorsOpened - started) - tablesMs) };
+    const t = this.openTimings;
+    log(`Index opened in ${t.totalMs} ms: ${this.vectors.size} vectors ${t.vectorsMs} ms, file tables ${t.tablesMs} ms, keyword index ${t.keywordsMs} ms`);
+  }
+
+  /** Every indexed chunk (for duplicate detection). */
+  *chunks(): Generator<IndexedChunk> {
+    for (const { folder, table } of this.folders) {
+      for (const [relPath, entry] of table.files) for (const chunk of entry.chunks) yield { folder, relPath, chunk };
+    }
+  }
+
+  /** The chunks of these files (absolute or folder-relative paths), without a pass over the whole index. */
+  *chunksOf(paths: readonly string[]): Generator<IndexedChunk> {
+    for (const path of paths) {
+      const located = this.locate(path);
+      const entry = located && located[0].table.files.get(located[1]);
+      if (entry) for (const chunk of entry.chunks) yield { folder: located[0].folder, relPath: located[1], chunk };
+    }
+  }
+
+  /** Cosine of `query` (unit length) with every dense chunk, the best `limit` the filter keeps, best first. */
+  async denseTop(query: Float32Array, { limit, filter }: ChunkQuery): Promise<ChunkHit[]> {
+    // The index may change while the scan runs (rows move at a flush): then scan again.
+    for (let attempt = 0; ; attempt++) {
+      const generation = this.vectors.generation;
+      const list = this.denseChunks();
+      const scores = await this.vectors.scores(query);
+      if (this.vectors.generation !== generation && attempt < 3) continue;
+      return topDense(list, scores, limit, filter).map(({ i, score }) => {
+        const [folder, relPath] = [list.folders[i], list.relPaths[i]];
+        return { folder, relPath, chunk: list.chunks[i], key: chunkKey(folder, relPath, list.indexInFile[i]), score };
+      });
+    }
+  }
+
+  /** BM25 over the chunks' text and symbols, the best `limit` the filter keeps, best first. */
+  keywordTop(query: string, { limit, filter }: ChunkQuery): ChunkHit[] {
+    const keep = (id: string) => {
+      const c = this.chunkAt(id as ChunkKey);
+      return !!c && (!filter || filter(c.folder, c.relPath, c.chunk));
+    };
+    return this.lexical.search(query, limit, keep).flatMap(({ id, score }) => {
+      const c = this.chunkAt(id as ChunkKey);
+      return c ? [{ ...c, key: id as ChunkKey, score }] : [];
+    });
+  }
+
+  /** The words of a chunk's text the keyword index matches for `query` (by its own tokenizer), as written. */
+  matchedTerms(query: string, chunk: IndexedChunk['chunk']): string[] {
+    return this.lexical.matchedWords(query, [chunk.text]);
+  }
+
+  /** Bumped on every change to the keyword index (a loaded index starts at 0). */
+  get keywordVersion(): number {
+    return this.lexical.version;
+  }
+
+  /** The dense-search chunk list, rebuilt only after the files or the vectors changed. */
+  denseChunks(): DenseChunks {
+    const key = `${this.vectors.generation}/${this.folders.map((f) => f.table.version).join(',')}`;
+    if (this.dense?.key === key) return this.dense.list;
+    const list: DenseChunks = { indexInFile: new Int32Array(0), folders: [], relPaths: [], chunks: [], rows: new Int32Array(0) };
+    const rows: number[] = [];
+    const indexInFile: number[] = [];
+    for (const { folder, table } of this.folders) {
+      for (const [relPath, entry] of table.files) {
+        entry.chunks.forEach((chunk, i) => {
+          if (chunk.tiny || chunk.boilerplate) return;
+          const row = this.vectors.rowOf(chunk.hash);
+          if (row === undefined) return;
+          indexInFile.push(i);
+          list.folders.push(folder);
+          list.relPaths.push(relPath);
+          list.chunks.push(chunk);
+          rows.push(row);
+        });
+      }
+    }
+    list.rows = Int32Array.from(rows);
+    list.indexInFile = Int32Array.from(indexInFile);
+    this.dense = { key, list };
+    return list;
+  }
+
+  /** Whether the file changed on disk since it was indexed (a hit from it would be stale). */
+  async isStale(folder: string, relPath: string): Promise<boolean> {
+    const entry = this.entry(fileKey(folder, relPath));
+    if (!entry) return true;
+    if (this.buffers.has(fileKey(folder, relPath))) return false; // re-indexed on every (debounced) edit
+    try {
+      const s = await stat(join(folder, relPath));
+      return s.size !== entry.size || s.mtimeMs !== entry.mtimeMs;
+    } catch {
+      return true;
+    }
+  }
+
+  details(): IndexDetailsData {
+    return {
+      folders: this.folders.map(({ folder, table }) => ({ folder, files: table.files.size, chunks: table.chunkCount, skipped: [...table.skipped] })),
+      vectors: this.vectors.size,
+      vectorBytes: this.vectors.diskBytes(),
+    };
+  }
+
+  /** KeywordSource: the tables' save ids, in folder order. */
+  tableIds(): (string | null)[] {
+    return this.folders.map((f) => f.table.saveId ?? null);
+  }
+
+  /** KeywordSource: every indexed file. */
+  *files(): Generator<{ folder: string; relPath: string; entry: FileEntry }> {
+    for (const { folder, table } of this.folders) for (const [relPath, entry] of table.files) yield { folder, relPath, entry };
+  }
+
+  protected entry(key: FileKey): FileEntry | undefined {
+    const { folder, relPath } = parseFileKey(key);
+    return this.byFolder.get(folder)?.table.files.get(relPath);
+  }
+
+  private chunkAt(key: ChunkKey): IndexedChunk | undefined {
+    const { file, index } = splitChunkKey(key);
+    const chunk = this.entry(file)?.chunks[index];
+    return chunk && { ...parseFileKey(file), chunk };
+  }
+
+  /** The folder holding `path` (absolute, or relative to the first folder) and the path relative to it. */
+  protected locate(path: string): [FolderState, string] | undefined {
+    for (const state of this.folders) {
+      const rel = isAbsolute(path) ? relative(state.folder, path) : path;
+      if (!rel.startsWith('..') && !isAbsolute(rel)) return [state, rel.split(sep).join('/')];
+    }
+    return undefined;
+  }
+}
+
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { IndexStatus, ModelInfo } from '../../../../src/shared/protocol';
+import { statusView } from '../../../../src/extension/core/statusText';
+
+const info: ModelInfo = {
+  id: 'sentence-transformers/gtr-t5-base@main',
+  folder: '/cache/gtr|t5',
+  dimensions: 768,
+  hiddenSize: 768,
+  numLayers: 12,
+  maxTokens: 512,
+  pipeline: ['T5 encoder', 'mean pooling', 'Dense 768→768', 'Normalize'],
+  onnxSource: 'built',
+  precision: 'fp32',
+  loadMillis: 3210,
+};
+
+describe('statusView', () => {
+  it('shows a spinner while starting or loading, with the model and message in the tooltip', () => {
+    for (const state of ['starting', 'loading'] as const) {
+      const v = statusView({ state, model: 'm/x', message: 'Downloading model.safetensors (40%).' });
+      assert.equal(v.text, '$(sync~spin) T5: loading');
+      assert.match(v.tooltip, /m\/x/);
+      assert.match(v.tooltip, /Downloading model\.safetensors/);
+      assert.equal(v.background, undefined);
+      assert.equal(v.command, 't5Semantic.showLogs');
+    }
+  });
+
+  it('shows the model facts when ready and opens model info on click', () => {
+    const v = statusView({ state: 'ready', model: 'm', info });
+    assert.equal(v.text, '$(check) T5: ready');
+    for (const part of [info.id, '768', '12 layers', 'T5 encoder → mean pooling', 'built from safetensors', '3.2 s']) {
+      assert.ok(v.tooltip.includes(part), `tooltip lacks ${part}: ${v.tooltip}`);
+    }
+    assert.equal(v.command, 't5Semantic.showModelInfo');
+  });
+
+  it('flags errors and shows the message', () => {
+    const v = statusView({ state: 'error', model: 'm', message: 'model.safetensors is missing.' });
+    assert.equal(v.text, '$(error) T5: error');
+    assert.equal(v.background, 'error');
+    assert.match(v.tooltip, /model\.safetensors is missing/);
+    assert.equal(v.command, 't5Semantic.showLogs');
+  });
+});
+
+describe('statusView with the index', () => {
+  const ready = { state: 'ready', model: 'm', info } as const;
+  const index = (state: IndexStatus['state'], more: Partial<IndexStatus> = {}): IndexStatus => ({
+    state,
+    filesIndexed: 1234,
+    filesTotal: 5678,
+    chunks: 12345,
+    ...more,
+  });
+
+  it('shows progress with thousands separators while scanning or indexing', () => {
+    for (const state of ['scanning', 'indexing'] as const) {
+      const v = statusView(ready, index(state));
+      assert.equal(v.text, '$(sync~spin) T5: 21% (1,234 / 5,678 files)');
+      assert.match(v.tooltip, new RegExp(`Index: ${state} 21% \\(1,234 / 5,678 files\\), 12,345 chunks so far`));
+      assert.ok(v.tooltip.includes(info.id), 'the model stays in the tooltip');
+      assert.equal(v.background, undefined);
+      assert.equal(v.command, 't5Semantic.showIndexDetails');
+    }
+  });
+
+  it('says "scanning" before any file is counted, not 0%', () => {
+    const v = statusView(ready, index('scanning', { filesIndexed: 0, filesTotal: 0, chunks: 0 }));
+    assert.equal(v.text, '$(sync~spin) T5: scanning');
+  });
+
+  it('rounds the percentage down so 100% means done', () => {
+    const v = statusView(ready, index('indexing', { filesIndexed: 5677, filesTotal: 5678 }));
+    assert.equal(v.text, '$(sync~spin) T5: 99% (5,677 / 5,678 files)');
+  });
+
+  it('shows a pause icon and the percentage when paused', () => {
+    const v = statusView(ready, index('paused', { filesIndexed: 3464 }));
+    assert.equal(v.text, '$(debug-pause) T5: paused 61%');
+    assert.match(v.tooltip, /Index: paused at 61% \(3,464 \/ 5,678 files\)/);
+    assert.equal(v.command, 't5Semantic.showIndexDetails');
+  });
+
+  it('is ready when idle, with the index size in the tooltip', () => {
+    const v = statusView(ready, index('idle', { filesIndexed: 5678 }));
+    assert.equal(v.text, '$(check) T5: ready');
+    assert.match(v.tooltip, /Index: 5,678 files, 12,345 chunks/);
+    assert.match(v.tooltip, /Click for index details\./);
+    assert.equal(v.command, 't5Semantic.showIndexDetails');
+  });
+
+  it('keeps the engine text when disabled and says why in the tooltip', () => {
+    const message = 'Indexing is off in Restricted Mode (trust the workspace to index it).';
+    const v = statusView(ready, index('disabled', { filesIndexed: 0, filesTotal: 0, chunks: 0, message }));
+    assert.equal(v.text, '$(check) T5: ready');
+    assert.ok(v.tooltip.includes('Index: off'));
+    assert.ok(v.tooltip.includes(message));
+    assert.equal(v.command, 't5Semantic.showModelInfo');
+  });
+
+  it('gives an index error the warning background and the message', () => {
+    const v = statusView(ready, index('error', { message: 'EACCES: permission denied, open index/files.json' }));
+    assert.equal(v.text, '$(warning) T5: index error');
+    assert.equal(v.background, 'warning');
+    assert.match(v.tooltip, /Index error: EACCES: permission denied/);
+    assert.equal(v.command, 't5Semantic.showIndexDetails');
+  });
+
+  it('lets the engine state win while the model loads or has failed', () => {
+    const loading = statusView({ state: 'loading', model: 'm' }, index('idle'));
+    assert.equal(loading.text, '$(sync~spin) T5: loading');
+    assert.match(loading.tooltip, /Index: 1,234 files/);
+    const failed = statusView({ state: 'error', model: 'm', message: 'boom' }, index('indexing'));
+    assert.equal(failed.text, '$(error) T5: error');
+    assert.equal(failed.background, 'error');
+  });
+
+  it('shows plain "ready" while the index waits for the model', () => {
+    const v = statusView(ready, index('waiting', { filesIndexed: 0, filesTotal: 0, chunks: 0 }));
+    assert.equal(v.text, '$(check) T5: ready');
+    assert.match(v.tooltip, /Index: waiting for the model/);
+  });
+});
