@@ -17,7 +17,7 @@ describe('writeFileAtomic under a file size limit', () => {
   it('throws EFBIG and leaves neither the target nor a temp file', () => {
     const dir = mkdtempSync(join(tmpdir(), 't5-efbig-'));
     const script = `
-      const { writeFileAtomic } = require(${JSON.stringify(join(repoRoot, 'src/server/indexing/store/atomicFile.ts'))});
+      const { writeFileAtomic } = require(${JSON.stringify(join(repoRoot, 'src/server/fs/atomicWrite.ts'))});
       try { writeFileAtomic(${JSON.stringify(join(dir, 'seg.bin'))}, Buffer.alloc(10000, 7)); console.log('written'); }
       catch (e) { console.log('error ' + e.code); }`;
     const r = spawnSync('prlimit', ['--fsize=4096', process.execPath, '--import', 'tsx', '-e', script], { cwd: repoRoot, encoding: 'utf8' });
@@ -52,5 +52,27 @@ describe('vector store under a file size limit', () => {
     assert.match(refused, /^refused EFBIG after (\d+)$/);
     const n = refused.split(' ').at(-1);
     assert.equal(kept, `kept ${n} of ${n}`, 'the vectors of the segment whose manifest was refused are not lost');
+  });
+});
+
+describe('writeFileAtomic refuses links', () => {
+  it('a linked parent folder (with root) is refused, a failed write leaves no temp file, and the old file stays', async () => {
+    const { writeFileAtomic } = await import('../../src/server/fs/atomicWrite');
+    const { mkdirSync, readFileSync, symlinkSync, rmSync, writeFileSync } = await import('node:fs');
+    const root = mkdtempSync(join(tmpdir(), 't5-link-write-'));
+    const outside = mkdtempSync(join(tmpdir(), 't5-link-outside-'));
+    try {
+      symlinkSync(outside, join(root, '.vscode'));
+      assert.throws(() => writeFileAtomic(join(root, '.vscode', 'x.json'), '{}', { root }), /Refusing to write .*symbolic link/);
+      assert.deepEqual(readdirSync(outside), [], 'nothing written through the link');
+      mkdirSync(join(root, 'real'));
+      writeFileSync(join(root, 'real', 'x.json'), 'old');
+      assert.throws(() => writeFileAtomic(join(root, 'real', 'x.json'), () => { throw new Error('mid-write'); }, { root }), /mid-write/);
+      assert.equal(readFileSync(join(root, 'real', 'x.json'), 'utf8'), 'old');
+      assert.deepEqual(readdirSync(join(root, 'real')), ['x.json'], 'the temp file was removed');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 });

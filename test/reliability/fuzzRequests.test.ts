@@ -14,10 +14,10 @@
  * model each time); seed `T5_RELIABILITY_SEED`.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import * as protocol from '../../src/shared/protocol';
@@ -26,6 +26,7 @@ import { goldenDir, repoRoot } from '../support/paths';
 import { LONG, SEED, seededRandom } from '../support/reliability';
 import { startSidecar, type Sidecar } from '../support/sidecar';
 import { makeWorkspace } from '../support/workspaceFixture';
+import { pathsOutside, traceFiles, tracedPaths } from './fileTrace';
 
 const CASES = Number(process.env.T5_RELIABILITY_FUZZ_CASES) || (LONG ? 2000 : 200);
 const CASES_FOR: Readonly<Record<string, number>> = { 't5Semantic/reloadModel': LONG ? 50 : 10 };
@@ -187,22 +188,6 @@ interface Tally {
   millis: number;
 }
 
-/** Follows the sidecar's file system calls with strace (root or ptrace permission needed). */
-function traceFiles(pid: number, out: string): ChildProcess | undefined {
-  if (!existsSync('/usr/bin/strace') && spawnSync('which', ['strace']).status !== 0) return undefined;
-  return spawn('strace', ['-f', '-qq', '-p', String(pid), '-e', 'trace=%file', '-o', out], { stdio: 'ignore' });
-}
-
-/** Absolute paths the trace shows the process touching (opened, stat'ed, listed, read as a link). */
-function tracedPaths(out: string): string[] {
-  const paths = new Set<string>();
-  for (const line of readFileSync(out, 'utf8').split('\n')) {
-    const m = /^\d+\s+\w+\((?:AT_FDCWD, |\d+, )?"([^"]*)"/.exec(line);
-    if (m && isAbsolute(m[1])) paths.add(m[1]);
-  }
-  return [...paths];
-}
-
 describe('fuzzing every custom request', { timeout: 170_000 }, () => {
   let workspace: string;
   let storage: string;
@@ -335,19 +320,11 @@ describe('fuzzing every custom request', { timeout: 170_000 }, () => {
     if (!tracer) return t.diagnostic('strace is not installed: the file access check did not run');
     tracer.kill('SIGINT');
     await new Promise((r) => tracer!.once('exit', r));
-    const allowed = [workspace, storage, goldenDir('tiny-st5'), repoRoot, '/proc/', '/sys/', '/dev/'].flatMap((p) => [p, realpathOr(p)]);
-    // Resolving a path looks at each of its parent folders (readlink("/tmp")): those alone are fine.
-    const parents = new Set(allowed.flatMap((a) => a.split('/').map((_, i, parts) => parts.slice(0, i).join('/') || '/')));
-    const outside = tracedPaths(traceOut).filter((p) => !parents.has(p) && !allowed.some((a) => p === a || p.startsWith(a.endsWith('/') ? a : `${a}/`)));
-    console.log(`file access: ${tracedPaths(traceOut).length} distinct paths traced, ${outside.length} outside the allowed folders`);
+    // Judged by where each path leads (links resolved as the call would follow them), not by its string.
+    const traced = tracedPaths(traceOut);
+    const outside = pathsOutside(traced, [workspace, storage, goldenDir('tiny-st5'), repoRoot, '/proc/', '/sys/', '/dev/']);
+    const viaLinks = traced.filter((t) => t.resolved !== t.path).length;
+    console.log(`file access: ${traced.length} distinct paths traced and resolved (${viaLinks} lead elsewhere than their string), ${outside.length} outside the allowed folders`);
     assert.deepEqual(outside, []);
   });
 });
-
-function realpathOr(p: string): string {
-  try {
-    return realpathSync(resolve(p));
-  } catch {
-    return p;
-  }
-}

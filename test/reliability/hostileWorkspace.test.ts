@@ -12,15 +12,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { IndexDetailsRequest, ModelInfoRequest, SearchRequest, WhyNotIndexedRequest, type IndexDetails } from '../../src/shared/protocol';
-import { goldenDir } from '../support/paths';
+import { IgnoreDuplicateRequest, IndexDetailsRequest, ModelInfoRequest, SearchRequest, WhyNotIndexedRequest, type IndexDetails } from '../../src/shared/protocol';
+import { goldenDir, repoRoot } from '../support/paths';
 import { LONG, seededRandom, SEED, sleep } from '../support/reliability';
 import { startSidecar, type Sidecar } from '../support/sidecar';
+import { assertUserCanRead, pathsOutside, traceFiles, tracedPaths } from './fileTrace';
 
 const TINY_FILES = LONG ? 100_000 : 10_000;
 const asRoot = process.getuid?.() === 0;
@@ -83,7 +84,10 @@ describe('hostile workspace content', { timeout: 170_000 }, () => {
     const made = Date.now();
     buildWorkspace(root);
     const building = Date.now() - made;
-    if (asRoot) spawnSync('chown', ['-R', '65534:65534', root, storage]);
+    if (asRoot) {
+      spawnSync('chown', ['-R', '65534:65534', root, storage]);
+      assertUserCanRead(65534, 65534, [root, storage, join(repoRoot, 'dist/server.js'), goldenDir('tiny-st5')]);
+    }
     chmodSync(join(root, 'secret/unreadable.md'), 0o000);
     const started = Date.now();
     sidecar = await startSidecar(settings, storage, { folders: [root], trusted: true, ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
@@ -221,6 +225,78 @@ describe('hostile workspace content', { timeout: 170_000 }, () => {
       const hits = (await search(`Version ${version ?? 'none'} lemurs`)).hits.filter((h) => h.path === rel);
       if (version) assert.ok(hits.some((h) => h.text.includes(`Version ${version} `)), `${rel} holds version ${version}`);
       else assert.deepEqual(hits, [], `${rel} was deleted`);
+    }
+  });
+
+  it('links made after the first scan (the watcher reports them) and hostile suppression writes: nothing read or written through a link', async (t) => {
+    const SECRET = 'SECRETLATE9b1 aws_secret_access_key';
+    const outside = mkdtempSync(join(tmpdir(), 't5-hostile-outside-'));
+    const traceDir = mkdtempSync(join(tmpdir(), 't5-hostile-trace-'));
+    try {
+      writeFileSync(join(outside, 'credentials.md'), `# Credentials\n\n${SECRET} = a paragraph of secret text that is long enough to index.\n`);
+      writeFileSync(join(outside, 'victim.txt'), 'untouched\n');
+      // Readable by the sidecar's user: a followed link would succeed, so refusing it is what is tested.
+      if (asRoot) spawnSync('chown', ['-R', '65534:65534', outside]);
+      const tracer = traceFiles(sidecar.process.pid!, join(traceDir, 'trace.txt'));
+      if (tracer) await sleep(500); // strace attaches to every thread
+      const late = join(root, 'late');
+      mkdirSync(join(late, 'sub'), { recursive: true });
+      symlinkSync(join(outside, 'credentials.md'), join(late, 'new.md'));
+      symlinkSync(join(outside, 'credentials.md'), join(late, 'copy.md'));
+      symlinkSync('/dev/zero', join(late, 'zero.md'));
+      symlinkSync('/dev/stdin', join(late, 'stdin.md'));
+      symlinkSync('/dev/zero', join(late, 'sub', '.gitignore'));
+      symlinkSync('/dev/stdin', join(late, '.ignore'));
+      symlinkSync(outside, join(late, 'linked'));
+      if (asRoot) spawnSync('chown', ['-hR', '65534:65534', late]);
+      const reported = ['new.md', 'copy.md', 'zero.md', 'stdin.md', 'sub/.gitignore', '.ignore', 'linked', 'linked/credentials.md'];
+      sidecar.filesChanged(reported.map((r) => ({ path: join(late, r), type: 1 as const })));
+      writeFileSync(join(root, 'after-links.md'), '# After links\n\nWritten after the links, a paragraph about okapis.\n');
+      sidecar.filesChanged([{ path: join(root, 'after-links.md'), type: 1 }]);
+      let hit;
+      for (const end = Date.now() + (LONG ? 300_000 : 60_000); Date.now() < end && !hit; ) {
+        await sleep(100);
+        hit = (await search('okapis')).hits[0];
+      }
+      assert.equal(hit?.path, 'after-links.md', 'updates after the links are indexed (nothing hung)');
+      assert.deepEqual((await search('SECRETLATE9b1')).hits, [], 'the linked secret is not indexed');
+      for (const r of ['new.md', 'copy.md', 'zero.md', 'stdin.md', 'linked/credentials.md']) {
+        assert.match((await whyNot(`late/${r}`)).rule ?? '', /symbolic link/i, `explain agrees for late/${r}`);
+      }
+
+      // Suppressions: a planted temp-file link, a suppressions file linked outside, a linked .vscode.
+      const vscode = join(root, '.vscode');
+      mkdirSync(vscode, { recursive: true });
+      if (asRoot) spawnSync('chown', ['65534:65534', vscode]);
+      for (const name of [`t5-semantic-ignore.json.${sidecar.process.pid}.tmp`, 't5-semantic-ignore.json.tmp']) symlinkSync(join(outside, 'victim.txt'), join(vscode, name));
+      const ignore = (fingerprint: string) => sidecar.connection.sendRequest(IgnoreDuplicateRequest, { fingerprint, uri: pathToFileURL(join(root, 'README.md')).href });
+      assert.equal((await ignore('abcdef0123456789')).count, 1);
+      assert.equal(readFileSync(join(outside, 'victim.txt'), 'utf8'), 'untouched\n', 'a planted temp link is not written through');
+      assert.ok(lstatSync(join(vscode, 't5-semantic-ignore.json')).isFile());
+      assert.ok(!readFileSync(join(vscode, 't5-semantic-ignore.json'), 'utf8').includes('SECRETLATE'), 'no secret in the committed file');
+
+      rmSync(join(vscode, 't5-semantic-ignore.json'));
+      symlinkSync(join(outside, 'credentials.md'), join(vscode, 't5-semantic-ignore.json'));
+      await assert.rejects(ignore('abcdef0123456780'), /t5-semantic-ignore\.json is not read: .*symbolic link/);
+      assert.ok(!sidecar.logs.some((l) => l.includes('SECRETLATE')), 'the linked file is not echoed into the log');
+
+      rmSync(vscode, { recursive: true, force: true });
+      symlinkSync(outside, vscode);
+      await assert.rejects(ignore('abcdef0123456781'), /(Refusing to write|is not read).*symbolic link/);
+      assert.equal(existsSync(join(outside, 't5-semantic-ignore.json')), false, 'nothing written through a linked .vscode');
+      rmSync(vscode);
+
+      if (!tracer) return t.diagnostic('strace is not installed: the file access check did not run');
+      tracer.kill('SIGINT');
+      await new Promise((r) => tracer.once('exit', r));
+      const traced = tracedPaths(join(traceDir, 'trace.txt'));
+      const outsidePaths = pathsOutside(traced, [root, storage, goldenDir('tiny-st5'), repoRoot, '/proc/', '/sys/', '/dev/']);
+      const viaLinks = traced.filter((p) => p.resolved !== p.path).length;
+      console.log(`file access after the first scan: ${traced.length} distinct paths traced and resolved (${viaLinks} lead elsewhere than their string), ${outsidePaths.length} outside`);
+      assert.deepEqual(outsidePaths, []);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+      rmSync(traceDir, { recursive: true, force: true });
     }
   });
 });

@@ -15,9 +15,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { EmbedRequest, IndexDetailsRequest, SearchRequest } from '../../src/shared/protocol';
-import { goldenDir } from '../support/paths';
+import { goldenDir, repoRoot } from '../support/paths';
 import { readStoredIndex, waitFor } from '../support/reliability';
 import { startSidecar, type Sidecar, type SidecarOptions } from '../support/sidecar';
+import { assertUserCanRead } from './fileTrace';
 import { makeWorkspace } from '../support/workspaceFixture';
 import { sentence } from '../support/generatedWorkspace';
 
@@ -26,7 +27,10 @@ const asRoot = process.getuid?.() === 0;
 /** As root, permissions only bite for another user: run the sidecar as nobody and give it its folders. */
 const user: Pick<SidecarOptions, 'uid' | 'gid'> = asRoot ? { uid: 65534, gid: 65534 } : {};
 const giveAway = (dir: string) => {
-  if (asRoot) spawnSync('chown', ['-R', '65534:65534', dir]);
+  if (!asRoot) return;
+  spawnSync('chown', ['-R', '65534:65534', dir]);
+  // Fail fast with the reason instead of a sidecar that cannot start and a test that waits.
+  assertUserCanRead(65534, 65534, [dir, join(repoRoot, 'dist/server.js'), goldenDir('tiny-st5')]);
 };
 
 function notes(count: number): string {

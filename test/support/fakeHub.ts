@@ -2,7 +2,9 @@
  * @file A real HTTP server on 127.0.0.1 that serves a local model folder the way the Hugging Face hub
  * does: `GET /api/models/{repo}/revision/{rev}?blobs=true` (sha + siblings, `lfs` for weights, `blobId`
  * for small files) and `GET /{repo}/resolve/{sha|rev}/{path}` with Range support. Knobs let tests cut
- * a download mid-body, corrupt a file, or deny access; every request is recorded.
+ * a download mid-body, corrupt a file, or deny access, and play a hostile hub (redirects elsewhere, no
+ * checksums, endless bodies, a huge file list, another commit than asked for); every request is recorded.
+ * `host` puts it on another loopback address (127.0.0.2) to stand for a second host.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -23,6 +25,18 @@ export interface FakeHubOptions {
   corrupt?: string[];
   /** HTTP status for every request (e.g. 401 to mimic a gated repo). */
   forceStatus?: number;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Per file: answer its `/resolve/` request (without a query string) with a 302 to this URL. */
+  redirect?: Record<string, string>;
+  /** Files listed without `lfs` and `blobId` (no checksum). */
+  omitChecksums?: string[];
+  /** Per file: after its bytes, keep sending this many more ('endless': until the client stops reading). */
+  extraBytes?: Record<string, number | 'endless'>;
+  /** The commit the file list claims, whatever was asked for. */
+  answerSha?: string;
+  /** Bytes of padding added to the file list's JSON (to test the client's size cap). */
+  fileListPadding?: number;
 }
 
 export interface FakeHubRequest {
@@ -60,6 +74,7 @@ export async function startFakeHub(folder: string, opts: FakeHubOptions = {}): P
   const siblings = files.map((f) => {
     const bytes = fs.readFileSync(path.join(folder, f));
     const blobId = createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+    if (opts.omitChecksums?.includes(f)) return { rfilename: f, size: bytes.length };
     return LFS_RE.test(f)
       ? { rfilename: f, size: bytes.length, blobId, lfs: { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, pointerSize: 134 } }
       : { rfilename: f, size: bytes.length, blobId };
@@ -81,7 +96,8 @@ export async function startFakeHub(folder: string, opts: FakeHubOptions = {}): P
     if (api) {
       if (api[1] !== repo) return notFound('RepoNotFound');
       if (!revisions.has(api[2]!)) return notFound('RevisionNotFound');
-      return send(200, JSON.stringify({ id: repo, modelId: repo, sha, siblings }));
+      const padding = opts.fileListPadding ? { padding: ' '.repeat(opts.fileListPadding) } : {};
+      return send(200, JSON.stringify({ id: repo, modelId: repo, sha: opts.answerSha ?? sha, siblings, ...padding }));
     }
     const resolve = new RegExp(`^/(.+?)/resolve/([^/]+)/(.+)$`).exec(pathname);
     if (!resolve) return notFound('EntryNotFound');
@@ -90,6 +106,8 @@ export async function startFakeHub(folder: string, opts: FakeHubOptions = {}): P
     if (r !== repo) return notFound('RepoNotFound');
     if (!revisions.has(rev)) return notFound('RevisionNotFound');
     if (!files.includes(file)) return notFound('EntryNotFound');
+    const to = opts.redirect?.[file];
+    if (to && !req.url?.includes('?')) return send(302, '', { Location: to }); // a query marks the redirected request
 
     let bytes = fs.readFileSync(path.join(folder, file));
     if (opts.corrupt?.includes(file)) {
@@ -109,8 +127,26 @@ export async function startFakeHub(folder: string, opts: FakeHubOptions = {}): P
       headers['Content-Range'] = `bytes ${start}-${bytes.length - 1}/${bytes.length}`;
     }
     const body = bytes.subarray(start);
-    headers['Content-Length'] = String(body.length);
     record.status = status;
+    const extra = opts.extraBytes?.[file];
+    if (extra !== undefined) {
+      // A hostile hub: the declared size in the file list, then more (no Content-Length to give it away).
+      res.writeHead(status, headers);
+      res.write(body);
+      let left = extra === 'endless' ? Infinity : extra;
+      const more = () => {
+        while (left > 0 && !res.destroyed) {
+          const n = Math.min(left, 64 * 1024);
+          left -= n;
+          if (!res.write(Buffer.alloc(n, 0x41))) return void res.once('drain', more);
+        }
+        if (!res.destroyed) res.end();
+      };
+      res.on('close', () => (left = 0));
+      more();
+      return;
+    }
+    headers['Content-Length'] = String(body.length);
     res.writeHead(status, headers);
 
     const cut = opts.failAfterBytes?.[file];
@@ -122,10 +158,11 @@ export async function startFakeHub(folder: string, opts: FakeHubOptions = {}): P
     res.end(body);
   });
 
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((ok) => server.listen(0, host, ok));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     sha,
     requests,
     downloads: (file?: string) => requests.filter((r) => r.file !== undefined && (file === undefined || r.file === file)),

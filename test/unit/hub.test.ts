@@ -254,7 +254,8 @@ describe('ensureModelSnapshot', () => {
   });
 
   it('refuses bad repo ids and revisions before any request', async () => {
-    for (const repo of ['../etc', 'a/../../b', '/abs/path', 'a/b/c', 'bad name']) {
+    // `a--b/c` and `a/b--c` would share the cache folder `a--b--c`.
+    for (const repo of ['../etc', 'a/../../b', '/abs/path', 'a/b/c', 'bad name', 'a--b/c', 'a/b--c']) {
       await rejectsWith(ensureModelSnapshot(opts(undefined, tempDir(), { repo, fetchImpl: noFetch })), 'not-found', new RegExp(`"${repo.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"`));
     }
     await rejectsWith(ensureModelSnapshot(opts(undefined, tempDir(), { revision: '../main', fetchImpl: noFetch })), 'not-found', /revision "\.\.\/main"/);
@@ -280,5 +281,78 @@ describe('ensureModelSnapshot', () => {
     const hub = await startFakeHub(GOLDEN, { repo: REPO });
     await hub.close();
     await rejectsWith(ensureModelSnapshot(opts(hub, tempDir())), 'network', /Could not reach http:\/\/127\.0\.0\.1:\d+.*t5Semantic\.offline/);
+  });
+});
+
+/** The files of the snapshot cache under `cacheDir`, final or partial. */
+const cachedFiles = (cacheDir: string) => (fs.existsSync(cacheDir) ? filesUnder(cacheDir) : []);
+
+describe('ensureModelSnapshot against a hostile hub', () => {
+  it('follows a redirect on the hub itself, refuses one to another host or to http, and never contacts it', async () => {
+    const second = await startFakeHub(GOLDEN, { repo: REPO, host: '127.0.0.2' });
+    const same = await startFakeHub(GOLDEN, { repo: REPO, redirect: { 'config.json': `/${REPO}/resolve/main/config.json?moved=1` } });
+    try {
+      // Relative: the same origin, followed (and the file still verified).
+      const { folder } = await ensureModelSnapshot(opts(same, tempDir()));
+      assertSameAsSource(folder);
+      assert.ok(same.requests.some((r) => r.url.includes('moved=1')), 'the redirect was followed');
+    } finally {
+      await same.close();
+    }
+    for (const to of [`${second.url}/${REPO}/resolve/main/model.safetensors`, `https://127.0.0.2:${new URL(second.url).port}/x`, 'https://evil.example/x', 'file:///etc/passwd']) {
+      const hub = await startFakeHub(GOLDEN, { repo: REPO, redirect: { 'model.safetensors': to } });
+      const cacheDir = tempDir();
+      try {
+        await rejectsWith(ensureModelSnapshot(opts(hub, cacheDir)), 'http', /redirected model\.safetensors .* to .*neither the hub .* https download hosts .*not followed/);
+        assert.ok(!cachedFiles(cacheDir).some((f) => /snapshots\/[0-9a-f]+\/model\.safetensors/.test(f)), to);
+      } finally {
+        await hub.close();
+      }
+    }
+    assert.deepEqual(second.requests, [], 'the second host was never contacted');
+    await second.close();
+  });
+
+  it('fails closed, naming the file, when the file list gives no checksum for a selected file', async () => {
+    const hub = await startFakeHub(GOLDEN, { repo: REPO, omitChecksums: ['2_Dense/model.safetensors'] });
+    const cacheDir = tempDir();
+    try {
+      await rejectsWith(ensureModelSnapshot(opts(hub, cacheDir)), 'checksum', /no size and sha256 .* for 2_Dense\/model\.safetensors; refusing to download it unverified/);
+      assert.equal(hub.downloads().length, 0, 'nothing downloaded');
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it('stops reading at the declared size: an endless body does not fill the disk', async () => {
+    const hub = await startFakeHub(GOLDEN, { repo: REPO, extraBytes: { 'config.json': 'endless', 'model.safetensors': 5 } });
+    const cacheDir = tempDir();
+    try {
+      await rejectsWith(ensureModelSnapshot(opts(hub, cacheDir, { maxAttempts: 1 })), 'checksum', /config\.json .*more than the declared \d+ bytes/);
+      const big = cachedFiles(cacheDir).filter((f) => fs.statSync(path.join(cacheDir, f)).size > 1_000_000);
+      assert.deepEqual(big, [], 'no file grew past its declared size');
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it('caps the file list', async () => {
+    const hub = await startFakeHub(GOLDEN, { repo: REPO, fileListPadding: 20 * 1024 * 1024 });
+    try {
+      await rejectsWith(ensureModelSnapshot(opts(hub, tempDir())), 'http', /file list of fake\/tiny-st5@main is larger than \d+ bytes/);
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it('refuses another commit than the pinned one', async () => {
+    const pinned = 'a'.repeat(40);
+    const hub = await startFakeHub(GOLDEN, { repo: REPO, revisions: ['main', pinned], answerSha: 'b'.repeat(40) });
+    try {
+      await rejectsWith(ensureModelSnapshot(opts(hub, tempDir(), { revision: pinned })), 'http', new RegExp(`answered commit ${'b'.repeat(40)} .* pinned to commit ${pinned}`));
+      assert.equal(hub.downloads().length, 0);
+    } finally {
+      await hub.close();
+    }
   });
 });

@@ -6,7 +6,7 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { ModelError } from '../model/modelError';
 import { findEncoderGraph, type EncoderGraph } from '../model/encoderGraph';
-import { hiddenStateOutput, type GraphPrecision } from '../model/t5Graph';
+import { hiddenStateOutput, MAX_GRAPH_TOKENS, type GraphPrecision } from '../model/t5Graph';
 import { compareEmbeddings, PROBE_TEXTS, readVerdict, writeVerdict } from './precisionCheck';
 import { readT5Config, type T5EncoderConfig } from '../model/t5Config';
 import type { ModelInfo, Pooling } from '../../shared/protocol';
@@ -64,7 +64,10 @@ export class Engine {
     if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new ModelError(`Model folder not found: ${folder}`);
     const config = readT5Config(folder);
     const pipeline = loadSentencePipeline(folder);
-    const maxTokens = options.maxTokens ?? pipeline.maxSeqLength ?? 512;
+    const asked = options.maxTokens ?? pipeline.maxSeqLength ?? 512;
+    // The built graph's position-bucket table covers MAX_GRAPH_TOKENS: longer inputs would fail in Gather.
+    const maxTokens = Math.min(asked, MAX_GRAPH_TOKENS);
+    if (asked > maxTokens) options.log(`max_seq_length ${asked} (sentence_bert_config.json or the setting) is more than the encoder graph supports; using ${maxTokens} tokens.`);
     const tokenizer = await T5Tokenizer.load(folder, maxTokens);
     if (tokenizer.vocabSize > config.vocabSize) {
       throw new ModelError(`The tokenizer in ${folder} has ${tokenizer.vocabSize} tokens but config.json says vocab_size ${config.vocabSize}; they do not belong to the same model.`);

@@ -4,7 +4,7 @@
  * folder gets mean pooling and L2 normalisation.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, normalize, sep } from 'node:path';
 import { ModelError } from '../model/modelError';
 import { readSafetensors } from '../model/safetensors';
 import { l2Normalize, pool, type HiddenBatch, type PoolingMode } from './pooling';
@@ -61,7 +61,7 @@ export function loadSentencePipeline(folder: string): SentencePipeline {
   let normalize = false;
   for (const m of modules) {
     const kind = String(m.type).split('.').pop();
-    const dir = join(folder, m.path ?? '');
+    const dir = moduleDir(folder, modulesPath, m.path);
     if (kind === 'Transformer' || kind === 'T5') continue;
     if (kind === 'Pooling') pooling = readPooling(join(dir, 'config.json'));
     else if (kind === 'Dense') dense.push(readDense(dir));
@@ -71,6 +71,16 @@ export function loadSentencePipeline(folder: string): SentencePipeline {
   const bertConfig = join(folder, 'sentence_bert_config.json');
   const maxSeq = existsSync(bertConfig) ? readJson(bertConfig).max_seq_length : undefined;
   return makePipeline(pooling, dense, normalize, typeof maxSeq === 'number' && maxSeq > 0 ? maxSeq : undefined);
+}
+
+/** A module's folder: `path` must be relative and stay inside the model folder (model files are untrusted). */
+function moduleDir(folder: string, modulesPath: string, rel: unknown): string {
+  if (rel === undefined || rel === '') return folder;
+  const clean = typeof rel === 'string' ? normalize(rel.replace(/\\/g, '/')) : '';
+  if (!clean || isAbsolute(clean) || clean === '..' || clean.startsWith(`..${sep}`) || clean.startsWith('../')) {
+    throw new ModelError(`${modulesPath} lists a module path ${JSON.stringify(rel)}; expected a folder name inside the model folder.`);
+  }
+  return join(folder, clean);
 }
 
 function readPooling(path: string): PoolingMode[] {
@@ -100,7 +110,7 @@ function readDense(dir: string): DenseLayer {
     const hint = existsSync(join(dir, 'pytorch_model.bin')) ? ' (only pytorch_model.bin is there; convert it to safetensors)' : '';
     throw new ModelError(`Dense weights ${weightsPath} are missing${hint}.`);
   }
-  const tensors = readSafetensors(weightsPath);
+  const tensors = readSafetensors(weightsPath, (name) => name === 'linear.weight' || name === 'linear.bias');
   const weight = tensors.get('linear.weight');
   if (!weight || weight.shape[0] !== outFeatures || weight.shape[1] !== inFeatures) {
     throw new ModelError(`${weightsPath}: "linear.weight" should be [${outFeatures}, ${inFeatures}] as ${configPath} says; found ${weight ? `[${weight.shape}]` : 'nothing'}.`);

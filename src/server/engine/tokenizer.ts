@@ -3,9 +3,11 @@
  * transformers.js's own truncation drops the final `</s>` when it cuts, so we encode without special
  * tokens, keep max-1 ids and append `</s>` ourselves.
  */
-import { basename, dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { AutoTokenizer, env, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { ModelError } from '../model/modelError';
+import { backtrackingRisk, tokenizerRegexes } from '../model/regexScreen';
 
 export const EOS_ID = 1;
 export const PAD_ID = 0;
@@ -32,6 +34,7 @@ export class T5Tokenizer {
 
   /** Loads `tokenizer.json` from a local model folder; never touches the network. */
   static async load(folder: string, maxTokens: number): Promise<T5Tokenizer> {
+    screenTokenizerRegexes(folder);
     env.allowRemoteModels = false;
     env.allowLocalModels = true;
     // transformers.js joins localModelPath and the id, so pass the parent and the folder name (works on Windows too).
@@ -100,3 +103,22 @@ export class T5Tokenizer {
 
 /** Characters per tokenizer call (far below the ~100k ids that overflow the stack). */
 const MAX_CHARS_PER_CALL = 50_000;
+
+/**
+ * Model files are untrusted: a regex in tokenizer.json runs on every text, synchronously, so one that can
+ * backtrack exponentially is refused before transformers.js compiles it. A missing or unreadable file is
+ * left to the loader, which names it.
+ */
+function screenTokenizerRegexes(folder: string): void {
+  const path = join(folder, 'tokenizer.json');
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return;
+  }
+  for (const pattern of tokenizerRegexes(json)) {
+    const risk = backtrackingRisk(pattern);
+    if (risk) throw new ModelError(`${path} has a regular expression that can take exponential time on short texts: ${risk}; this tokenizer is not loaded.`);
+  }
+}

@@ -2,11 +2,12 @@
  * @file Finds or makes the encoder's ONNX graph for a model folder.
  * Order: a graph shipped in the folder (`onnx/encoder_model.onnx`), else one this engine built before
  * (cached under the storage folder, keyed by the weights and the graph version), else build it from
- * `config.json` + safetensors now and cache it (temp file, then rename: a crash never leaves half a graph).
+ * `config.json` + safetensors now and cache it (the crash-safe writer: a crash never leaves half a graph).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../fs/atomicWrite';
 import { ModelError } from './modelError';
 import { readSafetensors, type Tensor } from './safetensors';
 import { buildT5EncoderGraph, GRAPH_VERSION, type GraphPrecision } from './t5Graph';
@@ -48,17 +49,17 @@ export function findEncoderGraph(
 
   const started = Date.now();
   const weights = new Map<string, Tensor>();
-  for (const file of weightFiles) for (const [name, t] of readSafetensors(file)) weights.set(name, t);
+  // Only the encoder's tensors are decoded: a full T5 checkpoint's decoder (or a hostile header's extra
+  // entries) costs nothing.
+  const encoderTensor = (name: string) => name === 'shared.weight' || name.startsWith('encoder.');
+  for (const file of weightFiles) for (const [name, t] of readSafetensors(file, encoderTensor)) weights.set(name, t);
   const bytes = buildT5EncoderGraph(config, weights, weightFiles.join(', '), precision);
-  const temp = `${path}.${process.pid}.tmp`;
   try {
     mkdirSync(join(cacheDir, 'onnx'), { recursive: true });
-    writeFileSync(temp, bytes);
-    renameSync(temp, path);
-    writeFileSync(`${path}.sha256`, sha256Hex(bytes));
+    writeFileAtomic(path, bytes);
+    writeFileAtomic(`${path}.sha256`, sha256Hex(bytes));
   } catch (e) {
     // A cache, not a requirement: a full or read-only disk must not keep the model from loading.
-    rmSync(temp, { force: true });
     log(`Could not cache the built encoder graph in ${join(cacheDir, 'onnx')} (${(e as Error).message}); using it from memory this session.`);
     return { path, source: 'built', allLayers: true, precision, bytes };
   }

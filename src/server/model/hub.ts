@@ -9,10 +9,18 @@
  *   snapshots/{sha}/...      the files themselves, in the repo's own layout
  * A file is downloaded to `<file>.incomplete`, resumed with a Range request, verified (LFS sha256 or git
  * blob sha1, and size) and only then renamed into place, so a final file is never partial.
+ *
+ * Hub answers are untrusted: every selected file must come with a size and a checksum (else nothing is
+ * downloaded), no more than the declared size is read, the file list is size-capped, a pinned commit must
+ * be the commit the hub answers with, and redirects are followed only as hubHttp.ts allows.
  */
 import { createHash, type Hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../fs/atomicWrite';
+import { errorText, HubError, hubRequest, httpError, readCappedText } from './hubHttp';
+
+export { HUB_DOWNLOAD_HOSTS, HubError, type HubErrorCode } from './hubHttp';
 
 export interface HubProgress {
   file: string;
@@ -38,19 +46,6 @@ export interface HubOptions {
   log?: (message: string) => void;
 }
 
-export type HubErrorCode = 'offline-missing' | 'not-found' | 'network' | 'checksum' | 'http';
-
-export class HubError extends Error {
-  override readonly name = 'HubError';
-  constructor(
-    readonly code: HubErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
 interface Sibling {
   rfilename: string;
   size?: number;
@@ -66,6 +61,9 @@ interface ManifestFile {
 }
 
 const SHA_RE = /^[0-9a-f]{40}$/;
+const SHA256_RE = /^[0-9a-f]{64}$/i;
+/** The file list of a large repo is a few hundred KB; far more is not a file list. */
+const MAX_FILE_LIST_BYTES = 16 * 1024 * 1024;
 const NAME_PART_RE = /^[A-Za-z0-9._-]+$/;
 const ROOT_FILES = Object.freeze([
   'config.json',
@@ -91,12 +89,13 @@ export function isRepoId(spec: string): boolean {
 }
 
 function isValidNamePart(part: string): boolean {
-  return NAME_PART_RE.test(part) && !part.includes('..') && !part.startsWith('.') && part.length <= 96;
+  // `--` is the hub's own rule, and the cache's `owner--name` folder relies on it (else a--b/c = a/b--c).
+  return NAME_PART_RE.test(part) && !part.includes('..') && !part.includes('--') && !part.startsWith('.') && part.length <= 96;
 }
 
 function validate(repo: string, revision: string): void {
   if (!isRepoId(repo)) {
-    throw new HubError('not-found', `Invalid model repo id "${repo}": expected "owner/name" or "name" of letters, digits, ".", "_" and "-".`);
+    throw new HubError('not-found', `Invalid model repo id "${repo}": expected "owner/name" or "name" of letters, digits, ".", "_" and "-" (no "--" or "..").`);
   }
   const revOk =
     revision.length > 0 &&
@@ -146,6 +145,9 @@ export async function ensureModelSnapshot(opts: HubOptions): Promise<{ folder: s
     throw err;
   }
   const { sha } = info;
+  if (SHA_RE.test(revision) && sha !== revision) {
+    throw new HubError('http', `The hub at ${hubUrl} answered commit ${sha} for ${repo} pinned to commit ${revision}; refusing to download a different commit.`);
+  }
   const hit = cached(sha);
   if (hit) {
     if (revision !== sha) writeAtomic(path.join(repoDir, 'refs', revision), sha);
@@ -219,7 +221,16 @@ function selectFiles(repo: string, revision: string, siblings: Sibling[]): Sibli
       `Model ${repo}@${revision} has neither model.safetensors nor onnx/encoder_model.onnx${found}; only safetensors or ONNX weights are supported.`,
     );
   }
-  return wanted.map((f) => byName.get(f)!).filter((s) => isSafeRelPath(s.rfilename));
+  const files = wanted.map((f) => byName.get(f)!).filter((s) => isSafeRelPath(s.rfilename));
+  // Fail closed: a file without a size and a checksum could be anything, and is not loaded unverified.
+  const unverifiable = files.find((f) => !hasherFor(f) || !(fileSize(f) >= 0));
+  if (unverifiable) {
+    throw new HubError(
+      'checksum',
+      `The hub's file list for ${repo}@${revision} gives no size and sha256 (lfs) or git blob id for ${unverifiable.rfilename}; refusing to download it unverified.`,
+    );
+  }
+  return files;
 }
 
 function isSafeRelPath(p: string): boolean {
@@ -227,7 +238,8 @@ function isSafeRelPath(p: string): boolean {
 }
 
 function fileSize(s: Sibling): number {
-  return s.lfs?.size ?? s.size ?? 0;
+  const size = s.lfs ? s.lfs.size : s.size;
+  return typeof size === 'number' && Number.isSafeInteger(size) && size >= 0 ? size : NaN;
 }
 
 async function fetchRevisionInfo(
@@ -238,12 +250,14 @@ async function fetchRevisionInfo(
   signal: AbortSignal | undefined,
 ): Promise<{ sha: string; siblings: Sibling[] }> {
   const url = `${hubUrl}/api/models/${repo}/revision/${encodeURIComponent(revision)}?blobs=true`;
-  const res = await request(fetchImpl, url, {}, signal, `the file list of ${repo}@${revision}`);
+  const what = `the file list of ${repo}@${revision}`;
+  const res = await hubRequest(fetchImpl, url, {}, signal, what);
   if (!res.ok) throw httpError(res, repo, revision, undefined);
   let body: unknown;
   try {
-    body = await res.json();
+    body = JSON.parse(await readCappedText(res, MAX_FILE_LIST_BYTES, what));
   } catch (err) {
+    if (err instanceof HubError) throw err;
     throw new HubError('http', `The hub at ${hubUrl} sent an unreadable answer for ${repo}@${revision}.`, { cause: err });
   }
   const info = body as { sha?: unknown; siblings?: unknown };
@@ -284,7 +298,7 @@ async function downloadOnce(a: DownloadArgs): Promise<void> {
   fs.mkdirSync(path.dirname(target), { recursive: true });
 
   let start = fs.existsSync(partial) ? fs.statSync(partial).size : 0;
-  if (start > 0 && expected > 0 && start >= expected) {
+  if (start > 0 && start >= expected) {
     // A finished download that was never renamed: keep it if it verifies, else start over.
     if (start === expected && (await verifies(partial, file))) {
       fs.renameSync(partial, target);
@@ -297,7 +311,7 @@ async function downloadOnce(a: DownloadArgs): Promise<void> {
   const url = `${a.hubUrl}/${repo}/resolve/${sha}/${name.split('/').map(encodeURIComponent).join('/')}`;
   const headers: Record<string, string> = { 'Accept-Encoding': 'identity' };
   if (start > 0) headers.Range = `bytes=${start}-`;
-  const res = await request(a.fetchImpl, url, headers, a.signal, `${name} of ${repo}@${sha}`);
+  const res = await hubRequest(a.fetchImpl, url, headers, a.signal, `${name} of ${repo}@${sha}`);
   if (res.status === 416) {
     await res.body?.cancel();
     fs.rmSync(partial, { force: true });
@@ -309,9 +323,10 @@ async function downloadOnce(a: DownloadArgs): Promise<void> {
 
   const hash = hasherFor(file);
   if (hash && start > 0) await hashFile(partial, hash);
-  const total = expected || start + Number(res.headers.get('content-length') ?? 0);
+  const total = expected;
   const fh = await fs.promises.open(partial, resumed ? 'a' : 'w');
   let received = start;
+  let overlong = false;
   let lastReport = 0;
   const report = (force: boolean) => {
     const now = Date.now();
@@ -323,6 +338,12 @@ async function downloadOnce(a: DownloadArgs): Promise<void> {
     report(true);
     if (res.body) {
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        // Never more than the declared size: an endless body must not fill the disk.
+        if (received + chunk.byteLength > expected) {
+          void res.body.cancel().catch(() => undefined);
+          overlong = true;
+          break;
+        }
         await fh.write(chunk);
         hash?.update(chunk);
         const first = received === start;
@@ -338,7 +359,7 @@ async function downloadOnce(a: DownloadArgs): Promise<void> {
   }
   report(true);
 
-  const check = checkDigest(file, received, hash);
+  const check = overlong ? `the hub sent more than the declared ${expected} bytes` : checkDigest(file, received, hash);
   if (check) {
     fs.rmSync(partial, { force: true });
     throw new HubError('checksum', `Downloaded ${name} of ${repo}@${sha} is corrupt (${check}); it was deleted, try again.`);
@@ -349,7 +370,7 @@ async function downloadOnce(a: DownloadArgs): Promise<void> {
 /** What is wrong with a downloaded file, or undefined if its size and digest match. */
 function checkDigest(file: Sibling, size: number, hash: Hash | undefined): string | undefined {
   const expected = fileSize(file);
-  if (expected && size !== expected) return `${size} bytes, expected ${expected}`;
+  if (size !== expected) return `${size} bytes, expected ${expected}`;
   if (!hash) return undefined;
   const digest = hash.digest('hex');
   const want = file.lfs ? file.lfs.sha256 : file.blobId!;
@@ -358,7 +379,7 @@ function checkDigest(file: Sibling, size: number, hash: Hash | undefined): strin
 
 /** sha256 for LFS files; git's blob sha1 (`blob <size>\0` + content) for small files whose blobId is known. */
 function hasherFor(file: Sibling): Hash | undefined {
-  if (file.lfs?.sha256) return createHash('sha256');
+  if (file.lfs) return typeof file.lfs.sha256 === 'string' && SHA256_RE.test(file.lfs.sha256) ? createHash('sha256') : undefined;
   if (file.blobId && SHA_RE.test(file.blobId) && typeof file.size === 'number') {
     return createHash('sha1').update(`blob ${file.size}\0`);
   }
@@ -378,46 +399,6 @@ async function hashFile(p: string, hash: Hash): Promise<void> {
 function contentRangeStart(res: Response): number | undefined {
   const m = /^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '');
   return m ? Number(m[1]) : undefined;
-}
-
-async function request(
-  fetchImpl: typeof fetch,
-  url: string,
-  headers: Record<string, string>,
-  signal: AbortSignal | undefined,
-  what: string,
-): Promise<Response> {
-  try {
-    return await fetchImpl(url, { headers: { 'User-Agent': 't5-semantic-search', ...headers }, signal, redirect: 'follow' });
-  } catch (err) {
-    if (signal?.aborted) throw signal.reason ?? err;
-    throw new HubError(
-      'network',
-      `Could not reach ${new URL(url).origin} to download ${what}: ${errorText(err)}. Check t5Semantic.hubUrl and your connection, or turn on t5Semantic.offline.`,
-      { cause: err },
-    );
-  }
-}
-
-function httpError(res: Response, repo: string, revision: string, file: string | undefined): HubError {
-  void res.body?.cancel().catch(() => undefined);
-  const hubCode = res.headers.get('x-error-code') ?? '';
-  const hubMsg = res.headers.get('x-error-message');
-  const subject = file ? `${file} of model ${repo}@${revision}` : `model ${repo} at revision "${revision}"`;
-  const detail = hubMsg ? ` (${hubMsg})` : '';
-  if (res.status === 404 || /NotFound$/.test(hubCode)) {
-    return new HubError('not-found', `The hub has no ${subject}: HTTP ${res.status}${detail}. Check t5Semantic.model and t5Semantic.modelRevision.`);
-  }
-  if (res.status === 401 || res.status === 403) {
-    return new HubError('http', `The hub refused access to ${subject}: HTTP ${res.status}${detail}. The repo may be private or gated.`);
-  }
-  return new HubError('http', `The hub answered HTTP ${res.status} for ${subject}${detail}.`);
-}
-
-function errorText(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
-  return `${err.message}${cause}`;
 }
 
 function snapshotDir(repoDir: string, sha: string): string {
@@ -460,7 +441,7 @@ function isSnapshotComplete(repoDir: string, sha: string, log?: (message: string
 function fileHasSize(p: string, size: number): boolean {
   try {
     const st = fs.statSync(p);
-    return st.isFile() && (size === 0 || st.size === size);
+    return st.isFile() && st.size === size;
   } catch {
     return false;
   }
@@ -468,7 +449,5 @@ function fileHasSize(p: string, size: number): boolean {
 
 function writeAtomic(p: string, text: string): void {
   fs.mkdirSync(path.dirname(p), { recursive: true });
-  const tmp = `${p}.tmp-${process.pid}-${Date.now()}`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, p);
+  writeFileAtomic(p, text);
 }

@@ -1,11 +1,11 @@
 /**
  * @file Writes safetensors files: an 8-byte little-endian header length, a compact JSON header
  * (`__metadata__` first, then each tensor with `data_offsets` in insertion order) padded with spaces to a
- * multiple of 8, then the raw little-endian data. Written to a temp file and renamed into place.
+ * multiple of 8, then the raw little-endian data. Written with the crash-safe writer (temp file, rename).
  * Tensor data may be a function, so huge models are generated and written one tensor at a time.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
+import { writeFileAtomic } from '../fs/atomicWrite';
 import { float32ToFloat16Bits } from './float16';
 
 export type SafetensorsDtype = 'F32' | 'F16';
@@ -42,32 +42,16 @@ export function safetensorsHeader(
 
 export function writeSafetensors(file: string, tensors: Record<string, TensorToWrite>, metadata?: Record<string, string>): void {
   if (os.endianness() !== 'LE') throw new Error('writeSafetensors needs a little-endian machine');
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, safetensorsHeader(tensors, metadata));
+  writeFileAtomic(file, (write) => {
+    write(safetensorsHeader(tensors, metadata));
     for (const [name, t] of Object.entries(tensors)) {
       const data = typeof t.data === 'function' ? t.data() : t.data;
       const count = t.shape.reduce((n, d) => n * d, 1);
       if (data.length !== count) throw new Error(`Tensor ${name}: ${data.length} values for shape [${t.shape.join(', ')}]`);
       const raw = t.dtype === 'F16' ? float32ToFloat16Array(data) : data;
-      writeAll(fd, new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength));
+      write(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength));
     }
-    fs.closeSync(fd);
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    try {
-      fs.closeSync(fd);
-    } catch {
-      /* already closed */
-    }
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-}
-
-function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let done = 0; done < bytes.length; ) done += fs.writeSync(fd, bytes, done, bytes.length - done);
+  });
 }
 
 export function float32ToFloat16Array(data: Float32Array): Uint16Array {

@@ -6,9 +6,8 @@
  * `.gitignore` in the same folder, `.git/info/exclude` last; the last matching line of a file wins, and a
  * negation (`!keep.log`) that wins keeps the path. Every line carries its number so reasons can cite it.
  */
-import { promises as fsp } from 'node:fs';
-import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
+import { readWorkspaceFile } from '../../fs/safeRead';
 import type { SkipReason } from './types';
 
 /** Names of the per-folder ignore files, highest precedence first. */
@@ -60,9 +59,17 @@ export function testIgnoreLayers(layers: readonly IgnoreLayer[], relPath: string
   return undefined;
 }
 
-async function readIfPresent(absPath: string): Promise<string | undefined> {
+/** Far above any real ignore file; a bigger one (or `/dev/zero` behind a link) is not read. */
+const MAX_IGNORE_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Through the safe reader, as git (2.32+) does: an ignore file that is a symbolic link, a FIFO or a device
+ * is not read, nor is one reached through a linked folder.
+ */
+async function readIfPresent(folder: string, relPath: string): Promise<string | undefined> {
   try {
-    return await fsp.readFile(absPath, 'utf8');
+    const read = await readWorkspaceFile(folder, relPath, MAX_IGNORE_FILE_BYTES);
+    return read.ok ? read.bytes.toString('utf8') : undefined;
   } catch {
     return undefined; // absent, a folder, or unreadable: then it ignores nothing
   }
@@ -120,7 +127,7 @@ export class IgnoreFileCache {
   }
 
   private async load(dir: string, sources: readonly string[]): Promise<IgnoreLayer | undefined> {
-    const texts = await Promise.all(sources.map((s) => readIfPresent(path.join(this.folder, s))));
+    const texts = await Promise.all(sources.map((s) => readIfPresent(this.folder, s)));
     const files: IgnoreFile[] = [];
     texts.forEach((text, i) => {
       if (text !== undefined) files.push(parseIgnoreFile(sources[i]!, text));

@@ -6,4 +6,5 @@ export { FileRules } from './fileRules';
 export { classifyContent } from './content';
 export { BINARY_EXTENSIONS, BUILT_IN_FOLDERS, LOCK_FILES, MINIFIED_SUFFIXES } from './builtins';
 export { sizeReason } from './reasons';
+export { readCandidateFile, workspaceEntryKind } from './readFile';
 export { DEFAULT_FILE_RULES_CONFIG, type FileRulesConfig, type FoundFile, type SkipListener, type SkipReason } from './types';

@@ -1,30 +1,13 @@
 /**
- * @file Crash-safe file writes and checksummed reads: write to a temp file, fsync, rename over the target.
- * A reader sees the old file or the new one, never half of either.
+ * @file Checksummed index files, written with the one crash-safe writer (src/server/fs/atomicWrite.ts):
+ * a torn or edited file is detected on read.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { writeFileAtomic } from '../../fs/atomicWrite';
 
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
-  const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    const fd = openSync(temp, 'w');
-    try {
-      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-      // A filling disk or a file size limit makes write() write less without an error: loop, so the next
-      // call fails with ENOSPC/EFBIG instead of a short file being renamed into place.
-      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
-  } catch (e) {
-    rmSync(temp, { force: true });
-    throw e;
-  }
-}
+export { writeFileAtomic };
 
 export const sha256 = (data: Uint8Array | string): Buffer => createHash('sha256').update(data).digest();
 
