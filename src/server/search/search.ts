@@ -36,7 +36,7 @@ export interface SearchHit {
 }
 
 /** RRF's damping constant, as in the original paper. */
-const RRF_K = 60;
+export const RRF_K = 60;
 
 /** A query that looks like code (`parseHeader`, `max_len`, `Foo.bar`) leans on exact keywords. */
 export function looksLikeIdentifier(query: string): boolean {
