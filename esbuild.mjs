@@ -77,6 +77,8 @@ const builds = [
     banner: { js: '#!/usr/bin/env node' },
     plugins: [...(watch ? [problemMatcher] : []), stubUnusedModules],
   },
+  // The embedding lab trains in a worker thread; the CLI and the sidecar start it from dist/labWorker.js.
+  { ...nodeDefaults, entryPoints: ['src/server/lab/trainWorker.ts'], outfile: 'dist/labWorker.js' },
 ].filter((b) => existsSync(join(root, /** @type {string[]} */ (b.entryPoints)[0])));
 
 if (existsSync(join(root, 'src/webview/main.ts'))) {

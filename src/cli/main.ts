@@ -1,11 +1,13 @@
 /**
  * @file The engine without VS Code, for scripts and for checking parity from outside.
- * Commands: embed, index, search, dupes; `t5-semantic --help` lists them.
+ * Commands: embed, index, search, dupes, evaluate, adapt; `t5-semantic --help` lists them.
  */
 import { ModelError } from '../server/model/modelError';
 import { embedCommand } from './embedCommand';
 import { dupesCommand } from './dupesCommand';
 import { indexCommand, searchCommand } from './indexCommands';
+import { adaptCommand, evaluateCommand } from './labCommands';
+import { LabCancelledError, LabInputError } from '../server/lab/types';
 import { UsageError } from './options';
 
 const USAGE = `usage:
@@ -18,6 +20,9 @@ const USAGE = `usage:
                      [--max-files <n>] [--dupes-min-words <n>] [--severity <grade>=<level>]…
                      [--json | --sarif] [--html <file>] [--histogram]
                      [--max-groups <n>] [--baseline <earlier --json or --sarif report>]
+  t5-semantic evaluate <folder> --model <…> [--include <glob>]… [--exclude <glob>]… [--json]
+  t5-semantic adapt    <folder> --model <…> --out <folder> [--loss contrastive|triplet] [--rank <n>]
+                       [--epochs <n>] [--seed <n>] [--json]
 shared options: [--threads <n>] [--revision <rev>] [--hub-url <url>] [--offline] [--storage <dir>]
 dupes exits with 3 when more unsuppressed groups than --max-groups are found (with --baseline: groups
 with a copy not in the baseline; the limit is then 0 unless given).
@@ -30,6 +35,8 @@ const COMMANDS: Readonly<Record<string, (args: string[]) => Promise<unknown>>> =
   index: indexCommand,
   search: searchCommand,
   dupes: dupesCommand,
+  evaluate: evaluateCommand,
+  adapt: adaptCommand,
 });
 
 async function main(argv: string[]): Promise<void> {
@@ -45,7 +52,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {
-  const known = e instanceof UsageError || e instanceof ModelError;
+  const known = e instanceof UsageError || e instanceof ModelError || e instanceof LabInputError || e instanceof LabCancelledError;
   process.stderr.write(`t5-semantic: ${known ? (e as Error).message : (e as Error).stack}\n`);
   if (e instanceof UsageError) process.stderr.write(`${USAGE}\n`);
   process.exitCode = e instanceof UsageError ? 2 : 1;

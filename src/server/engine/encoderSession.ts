@@ -42,19 +42,25 @@ export class EncoderSession {
 
   /** Right-pads `rows` with PAD_ID (mask 0) and returns the requested output as a HiddenBatch. */
   run(rows: readonly number[][], output: string, checkCancelled?: () => void): Promise<HiddenBatch> {
-    if (!this.outputNames.includes(output)) {
-      return Promise.reject(new ModelError(`The encoder graph ${this.describe} has no output "${output}".`));
+    return this.runMany(rows, [output], checkCancelled).then((batches) => batches[0]);
+  }
+
+  /** Several outputs (e.g. every layer's hidden states) of one encoder pass, in the order asked. */
+  runMany(rows: readonly number[][], outputs: readonly string[], checkCancelled?: () => void): Promise<HiddenBatch[]> {
+    const missing = outputs.find((o) => !this.outputNames.includes(o));
+    if (missing !== undefined) {
+      return Promise.reject(new ModelError(`The encoder graph ${this.describe} has no output "${missing}".`));
     }
     // Checked again when its turn comes: a request cancelled while queued (a superseded search) costs nothing.
     const next = this.queue.then(() => {
       checkCancelled?.();
-      return this.runNow(rows, output);
+      return this.runNow(rows, outputs);
     });
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private async runNow(rows: readonly number[][], output: string): Promise<HiddenBatch> {
+  private async runNow(rows: readonly number[][], outputs: readonly string[]): Promise<HiddenBatch[]> {
     const lengths = rows.map((r) => r.length);
     const tokens = Math.max(...lengths);
     const ids = new BigInt64Array(rows.length * tokens).fill(BigInt(PAD_ID));
@@ -69,10 +75,11 @@ export class EncoderSession {
       input_ids: new ort.Tensor('int64', ids, [rows.length, tokens]),
       attention_mask: new ort.Tensor('int64', mask, [rows.length, tokens]),
     };
-    const result = await this.session.run(feeds, [output]);
-    const tensor = result[output];
-    const data = tensor.data as Float32Array;
-    return { data, rows: rows.length, tokens, dims: tensor.dims[2], lengths };
+    const result = await this.session.run(feeds, [...outputs]);
+    return outputs.map((output) => {
+      const tensor = result[output];
+      return { data: tensor.data as Float32Array, rows: rows.length, tokens, dims: tensor.dims[2], lengths };
+    });
   }
 
   async release(): Promise<void> {

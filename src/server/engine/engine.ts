@@ -11,6 +11,7 @@ import { compareEmbeddings, PROBE_TEXTS, readVerdict, writeVerdict } from './pre
 import { readT5Config, type T5EncoderConfig } from '../model/t5Config';
 import type { ModelInfo, Pooling } from '../../shared/protocol';
 import { planBatches } from './batching';
+import { pool, type PoolingMode } from './pooling';
 import { EncoderSession } from './encoderSession';
 import { loadSentencePipeline, type SentencePipeline } from './sentencePipeline';
 import { T5Tokenizer } from './tokenizer';
@@ -146,6 +147,34 @@ export class Engine {
       });
     });
     return { ids, hidden, truncated };
+  }
+
+  /**
+   * Every layer's hidden states (0 = token embeddings … numLayers = final output) pooled with each mode,
+   * and the full pipeline's embedding, from one encoder pass per batch (the embedding lab compares them).
+   * `pooled[l][m][t]` is text t at `layers[l]` with `modes[m]`. A shipped graph exposing only its output
+   * gives only the final layer. Batches are smaller than `embed`'s: every layer's output is held at once.
+   */
+  async pooledLayers(texts: readonly string[], modes: readonly PoolingMode[], options: EmbedOptions = {}): Promise<{ layers: number[]; pooled: Float32Array[][][]; embeddings: Float32Array[] }> {
+    const { numLayers } = this.config;
+    const layers = this.graph.allLayers ? Array.from({ length: numLayers + 1 }, (_, l) => l) : [numLayers];
+    const outputs = layers.map((l) => hiddenStateOutput(l, numLayers));
+    const { ids } = this.tokenize(texts);
+    const pooled = layers.map(() => modes.map(() => new Array<Float32Array>(texts.length)));
+    const embeddings = new Array<Float32Array>(texts.length);
+    const budget = Math.max(512, Math.floor((this.options.batchTokenBudget * 2) / layers.length));
+    let done = 0;
+    for (const plan of planBatches(ids.map((r) => r.length), budget)) {
+      options.checkCancelled?.();
+      const batches = await this.session.runMany(plan.indices.map((i) => ids[i]), outputs, options.checkCancelled);
+      plan.indices.forEach((original, row) => {
+        batches.forEach((batch, l) => modes.forEach((mode, m) => (pooled[l][m][original] = pool(batch, row, [mode]))));
+        embeddings[original] = this.pipeline.apply(batches[batches.length - 1], row);
+      });
+      done += plan.indices.length;
+      options.onProgress?.(done, ids.length);
+    }
+    return { layers, pooled, embeddings };
   }
 
   async dispose(): Promise<void> {

@@ -54,7 +54,7 @@ export interface SearchMiss extends SearchHit {
 }
 
 /** RRF's damping constant, as in the original paper. */
-const RRF_K = 60;
+export const RRF_K = 60;
 const DEFAULT_MISSES = 5;
 
 /** A query that looks like code (`parseHeader`, `max_len`, `Foo.bar`) leans on exact keywords. */
