@@ -30,6 +30,8 @@ export interface IndexSettings extends FileRulesConfig {
   /** Pooling and layer are part of the vector key. */
   pooling: string;
   layer: number | undefined;
+  /** Only chunks whose hash passes are embedded (a sharded build embeds its share); default all. */
+  embedOnly?: (hash: string) => boolean;
 }
 
 export interface IndexProgress {
@@ -507,7 +509,8 @@ export class WorkspaceIndex {
 
   /** Chunks that go in the dense index but have no vector yet. */
   private missingVectors(chunks: readonly Chunk[]): Chunk[] {
-    return chunks.filter((c) => !c.tiny && !c.boilerplate && !this.vectors.has(c.hash));
+    const only = this.settings.embedOnly;
+    return chunks.filter((c) => !c.tiny && !c.boilerplate && !this.vectors.has(c.hash) && (!only || only(c.hash)));
   }
 
   private track(state: FolderState, relPath: string, entry: FileEntry): void {
