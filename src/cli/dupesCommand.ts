@@ -18,6 +18,7 @@ import { FINGERPRINT_KEY, isGroupSuppressed, jsonReport, reportTool, sarifReport
 import { histogramReportText } from '../shared/histogramText';
 import type { DuplicateGroupInfo } from '../shared/protocol';
 import { DEFAULT_SETTINGS, type DuplicateSeverity, type DuplicatesSettingsShared } from '../shared/settings';
+import { duplicationShare, percentFlag } from './duplicationShare';
 import { folderArg, openIndex, parseIndexArgs, progressBar, type IndexFlags } from './indexCommands';
 import { integer, loadEngine, UsageError } from './options';
 
@@ -62,6 +63,7 @@ function dupesFlags(values: IndexFlags) {
       minWords: values['dupes-min-words'] === undefined ? defaults.minWords : integer(values['dupes-min-words'], '--dupes-min-words', 1),
     },
     severity: severities(values.severity),
+    maxDuplication: percentFlag(values['max-duplication'], '--max-duplication'),
     maxGroups: values['max-groups'] === undefined ? (baseline ? 0 : undefined) : integer(values['max-groups'], '--max-groups', 0),
     baseline,
     html: values.html === undefined ? undefined : resolve(values.html),
@@ -117,6 +119,11 @@ export async function dupesCommand(args: string[]): Promise<unknown> {
     };
     const histogram = values.histogram ? await similarityHistogram(index, flags.options) : undefined;
     if (flags.html) writeFileSync(flags.html, htmlReport(input));
+    const duplication = duplicationShare(index.chunks(), groups);
+    if (flags.maxDuplication !== undefined && duplication.percent > flags.maxDuplication) {
+      warn(`t5-semantic: ${duplication.percent}% of the indexed text is in duplicate groups, more than --max-duplication ${flags.maxDuplication}%.`);
+      process.exitCode = LIMIT_EXIT_CODE;
+    }
     if (flags.maxGroups !== undefined) {
       const counted = countedGroups(groups, flags.baseline).length;
       if (counted > flags.maxGroups) {
@@ -124,9 +131,15 @@ export async function dupesCommand(args: string[]): Promise<unknown> {
         process.exitCode = LIMIT_EXIT_CODE;
       }
     }
-    if (values.sarif) return sarifReport(input);
-    if (values.json) return { ...jsonReport(input), ...(histogram ? { histogram } : {}) };
+    if (values.sarif) {
+      const sarif = sarifReport(input);
+      const run = sarif.runs[0] as { properties?: Record<string, unknown> };
+      run.properties = { ...run.properties, duplication };
+      return sarif;
+    }
+    if (values.json) return { ...jsonReport(input), duplication, ...(histogram ? { histogram } : {}) };
     printGroups(groups, detector.stats);
+    process.stdout.write(`${duplication.percent}% of the indexed text is in duplicate groups.\n`);
     if (histogram) process.stdout.write(`\n${histogramReportText(histogram)}`);
     if (flags.html) process.stdout.write(`HTML report written to ${flags.html}\n`);
     return undefined;

@@ -7,12 +7,14 @@ import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Engine } from '../server/engine/engine';
-import { WorkspaceIndex, type IndexProgress } from '../server/indexing/workspaceIndex';
+import { WorkspaceIndex, type IndexEngine, type IndexProgress } from '../server/indexing/workspaceIndex';
 import { runSearch } from '../server/search/request';
 import type { SearchMiss, SearchResultHit } from '../shared/protocol';
 import { DEFAULT_SEARCH_MODE, isLanguageId, kindLabel, SEARCH_KINDS, SEARCH_MODES } from '../shared/searchVocabulary';
+import { inShard, parseShard } from '../server/bundle/shard';
 import { DEFAULT_SETTINGS } from '../shared/settings';
 import { integer, loadEngine, MODEL_OPTIONS, oneOf, UsageError } from './options';
+import { REMOTE_OPTIONS, withRemote } from './remoteOptions';
 
 export const INDEX_OPTIONS = {
   ...MODEL_OPTIONS,
@@ -21,6 +23,11 @@ export const INDEX_OPTIONS = {
   exclude: { type: 'string', multiple: true },
   'min-words': { type: 'string' },
   quantization: { type: 'string' },
+  ...REMOTE_OPTIONS,
+  // index and export: embed only this share of the chunks (i/n)
+  shard: { type: 'string' },
+  // export only
+  out: { type: 'string' },
   // search only
   mode: { type: 'string', default: DEFAULT_SEARCH_MODE },
   top: { type: 'string', default: '10' },
@@ -37,6 +44,7 @@ export const INDEX_OPTIONS = {
   html: { type: 'string' },
   histogram: { type: 'boolean', default: false },
   'max-groups': { type: 'string' },
+  'max-duplication': { type: 'string' },
   baseline: { type: 'string' },
 } as const;
 
@@ -60,7 +68,7 @@ export function folderArg(positionals: string[], command: string): string {
   return abs;
 }
 
-export function openIndex(folder: string, engine: Engine, flags: IndexFlags, onProgress?: (p: IndexProgress) => void): WorkspaceIndex {
+export function openIndex(folder: string, engine: IndexEngine, flags: IndexFlags, onProgress?: (p: IndexProgress) => void): WorkspaceIndex {
   const defaults = DEFAULT_SETTINGS.index;
   return new WorkspaceIndex(
     [folder],
@@ -76,10 +84,19 @@ export function openIndex(folder: string, engine: Engine, flags: IndexFlags, onP
       searchExclude: {},
       pooling: DEFAULT_SETTINGS.pooling,
       layer: undefined,
+      embedOnly: flags.shard === undefined ? undefined : inShard(shardFlag(flags.shard)),
     },
     (m) => process.stderr.write(`${m}\n`),
     onProgress,
   );
+}
+
+export function shardFlag(value: string) {
+  try {
+    return parseShard(value);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }
 
 /** A one-line progress bar on stderr when it is a terminal. */
@@ -99,10 +116,11 @@ export function progressBar(): (p: IndexProgress) => void {
 export async function indexCommand(args: string[]): Promise<unknown> {
   const { values, positionals } = parseIndexArgs(args);
   const folder = folderArg(positionals, 'index');
+  if (values.shard !== undefined) shardFlag(values.shard);
   const engine = await loadEngine(values);
   try {
     const started = performance.now();
-    const index = openIndex(folder, engine, values, progressBar());
+    const index = openIndex(folder, await withRemote(engine, values), values, progressBar());
     await index.update();
     if (process.stderr.isTTY) process.stderr.write('\n');
     const details = index.details();
@@ -113,6 +131,7 @@ export async function indexCommand(args: string[]): Promise<unknown> {
       skipped: details.folders[0].skipped.length,
       vectors: details.vectors,
       embedded: index.embeddedCount,
+      ...(values.shard === undefined ? {} : { shard: values.shard }),
       vectorBytes: details.vectorBytes,
       seconds: Number(((performance.now() - started) / 1000).toFixed(2)),
     };

@@ -3,29 +3,37 @@
  * Commands: embed, index, search, dupes, evaluate, adapt; `t5-semantic --help` lists them.
  */
 import { ModelError } from '../server/model/modelError';
+import { exportCommand, importCommand } from './bundleCommands';
 import { embedCommand } from './embedCommand';
 import { dupesCommand } from './dupesCommand';
 import { indexCommand, searchCommand } from './indexCommands';
 import { adaptCommand, evaluateCommand } from './labCommands';
 import { LabCancelledError, LabInputError } from '../server/lab/types';
 import { UsageError } from './options';
+import { serveCommand } from './serveCommand';
 
 const USAGE = `usage:
   t5-semantic embed  --model <folder | repo id> [--pooling mean|cls|max] [--layer <k>]
                      [--output embedding|hidden|ids] [--max-tokens <n>]       (JSON array of strings on stdin)
-  t5-semantic index  <folder> --model <…> [--include <glob>]… [--exclude <glob>]… [--json]
+  t5-semantic index  <folder> --model <…> [--include <glob>]… [--exclude <glob>]… [--shard <i>/<n>] [--json]
+  t5-semantic export <folder> --out <bundle> --model <…> [--shard <i>/<n>] [--json]
+  t5-semantic import <bundle>… --model <…> [--json]         (merges vectors into --storage)
+  t5-semantic serve  --model <…> [--port <n>] [--host <addr>]  (OpenAI-compatible /v1/embeddings)
   t5-semantic search <folder> "<query>" --model <…> [--mode hybrid|semantic|keyword] [--top <n>] [--json]
                      [--kinds comments|docs|both] [--language <id>]… [--min-score <-1..1>]
   t5-semantic dupes  <folder> --model <…> [--near-threshold <0..1>] [--paraphrase-threshold <0..1>]
                      [--max-files <n>] [--dupes-min-words <n>] [--severity <grade>=<level>]…
                      [--json | --sarif] [--html <file>] [--histogram]
-                     [--max-groups <n>] [--baseline <earlier --json or --sarif report>]
+                     [--max-groups <n>] [--max-duplication <percent>] [--baseline <earlier --json or --sarif report>]
   t5-semantic evaluate <folder> --model <…> [--include <glob>]… [--exclude <glob>]… [--json]
   t5-semantic adapt    <folder> --model <…> --out <folder> [--loss contrastive|triplet] [--rank <n>]
                        [--epochs <n>] [--seed <n>] [--json]
 shared options: [--threads <n>] [--revision <rev>] [--hub-url <url>] [--offline] [--storage <dir>]
+  index/export: [--quantization int8|fp16|fp32] [--embeddings-url <url>] [--embeddings-timeout <s>]
+                     [--embeddings-retries <n>] [--embeddings-separate-key]   (API key from T5_SEMANTIC_API_KEY)
 dupes exits with 3 when more unsuppressed groups than --max-groups are found (with --baseline: groups
-with a copy not in the baseline; the limit is then 0 unless given).
+with a copy not in the baseline; the limit is then 0 unless given), or when more than --max-duplication
+percent of the indexed text is in unsuppressed duplicate groups.
 search filters and ranks as the extension does; with no hits it names the nearest misses on stderr.
 embed writes one vector per text (embedding), one [tokens][dims] array per text (hidden; --layer 0 = token
 embeddings, the last = final output), or the token ids per text (ids).`;
@@ -37,6 +45,9 @@ const COMMANDS: Readonly<Record<string, (args: string[]) => Promise<unknown>>> =
   dupes: dupesCommand,
   evaluate: evaluateCommand,
   adapt: adaptCommand,
+  export: exportCommand,
+  import: importCommand,
+  serve: serveCommand,
 });
 
 async function main(argv: string[]): Promise<void> {
@@ -52,7 +63,8 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {
-  const known = e instanceof UsageError || e instanceof ModelError || e instanceof LabInputError || e instanceof LabCancelledError;
+  // Errors whose message is the whole story (bad input, a bad bundle, an endpoint down): no stack.
+  const known = e instanceof UsageError || e instanceof ModelError || e instanceof LabInputError || e instanceof LabCancelledError || ['BundleError', 'EmbeddingsEndpointError'].includes((e as Error)?.name);
   process.stderr.write(`t5-semantic: ${known ? (e as Error).message : (e as Error).stack}\n`);
   if (e instanceof UsageError) process.stderr.write(`${USAGE}\n`);
   process.exitCode = e instanceof UsageError ? 2 : 1;

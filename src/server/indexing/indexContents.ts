@@ -30,6 +30,8 @@ export interface IndexSettings extends FileRulesConfig {
   layer: number | undefined;
   /** A folder's own file rules over these (a multi-root workspace's folders each have their own excludes). */
   folderRules?: (folder: string) => Partial<FileRulesConfig>;
+  /** Only chunks whose hash passes are embedded (a sharded build embeds its share); default all. */
+  embedOnly?: (hash: string) => boolean;
 }
 
 export interface FolderState {

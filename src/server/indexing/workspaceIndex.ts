@@ -290,7 +290,8 @@ export class WorkspaceIndex extends IndexContents {
 
   /** Chunks that go in the dense index but have no vector yet. */
   private missingVectors(chunks: readonly Chunk[]): Chunk[] {
-    return chunks.filter((c) => !c.tiny && !c.boilerplate && !this.vectors.has(c.hash));
+    const only = this.settings.embedOnly;
+    return chunks.filter((c) => !c.tiny && !c.boilerplate && !this.vectors.has(c.hash) && (!only || only(c.hash)));
   }
 
   private track(state: FolderState, relPath: string, entry: FileEntry): void {

@@ -277,10 +277,7 @@ function encodeSegment(entries: [string, Float32Array][], dims: number, quantiza
   entries.forEach(([, v], row) => {
     const base = valuesAt + row * dims * valueBytes;
     if (quantization === 'int8') {
-      // Symmetric per-vector scale: the largest magnitude maps to 127.
-      let max = 0;
-      for (const x of v) max = Math.max(max, Math.abs(x));
-      const scale = max / 127 || 1;
+      const scale = int8Scale(v);
       buffer.writeFloatLE(scale, scalesAt + 4 * row);
       for (let d = 0; d < dims; d++) buffer.writeInt8(Math.max(-127, Math.min(127, Math.round(v[d] / scale))), base + d);
     } else if (quantization === 'fp16') {
@@ -318,6 +315,24 @@ function decodeSegment(name: string, bytes: Buffer, dims: number, quantization: 
     scales: quantization === 'int8' ? new Float32Array(copy(scalesAt, scalesBytes)) : undefined,
     values: quantization === 'int8' ? biasInPlace(bytes.subarray(valuesAt, valuesAt + count * dims)) : quantization === 'fp16' ? new Uint16Array(valuesBuffer) : new Float32Array(valuesBuffer),
   };
+}
+
+/**
+ * Symmetric per-vector int8 scale: the largest magnitude maps to 127. Of the float32 scales nearest
+ * max/127 it takes one that quantizing the dequantized vector gives back, so a vector copied from one
+ * store to another (index bundles) keeps the same bytes.
+ */
+export function int8Scale(v: Float32Array): number {
+  let max = 0;
+  for (const x of v) max = Math.max(max, Math.abs(x));
+  const scale = Math.fround(max / 127);
+  if (!scale) return 1;
+  const ulp = Math.fround(scale * (1 + 2 ** -23)) - scale;
+  for (const candidate of [scale, scale - ulp, scale + ulp]) {
+    const s = Math.fround(candidate);
+    if (Math.fround(Math.fround(127 * s) / 127) === s) return s;
+  }
+  return scale;
 }
 
 const pack = (segment: number, row: number) => segment * 2 ** 32 + row;
