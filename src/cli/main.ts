@@ -6,6 +6,7 @@ import { ModelError } from '../server/model/modelError';
 import { embedCommand } from './embedCommand';
 import { dupesCommand } from './dupesCommand';
 import { indexCommand, searchCommand } from './indexCommands';
+import { mcpCommand } from './mcpCommand';
 import { UsageError } from './options';
 
 const USAGE = `usage:
@@ -17,6 +18,7 @@ const USAGE = `usage:
                      [--max-files <n>] [--dupes-min-words <n>] [--severity <grade>=<level>]…
                      [--json | --sarif] [--html <file>] [--histogram]
                      [--max-groups <n>] [--baseline <earlier --json or --sarif report>]
+  t5-semantic mcp    [<folder>…] --model <…> [--include <glob>]… [--exclude <glob>]…   (MCP server on stdio)
 shared options: [--threads <n>] [--revision <rev>] [--hub-url <url>] [--offline] [--storage <dir>]
 dupes exits with 3 when more unsuppressed groups than --max-groups are found (with --baseline: groups
 with a copy not in the baseline; the limit is then 0 unless given).
@@ -28,6 +30,7 @@ const COMMANDS: Readonly<Record<string, (args: string[]) => Promise<unknown>>> =
   index: indexCommand,
   search: searchCommand,
   dupes: dupesCommand,
+  mcp: mcpCommand,
 });
 
 async function main(argv: string[]): Promise<void> {

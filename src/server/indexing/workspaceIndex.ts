@@ -30,6 +30,8 @@ export interface IndexSettings extends FileRulesConfig {
   /** Pooling and layer are part of the vector key. */
   pooling: string;
   layer: number | undefined;
+  /** Another process writes this storage (store/indexLock.ts): load what it saved, never write. */
+  readOnly?: boolean;
 }
 
 export interface IndexProgress {
@@ -114,7 +116,7 @@ export class WorkspaceIndex {
     const modelKey = shortHash(JSON.stringify([info.id, info.precision, settings.pooling, settings.layer ?? 'last', CHUNKER_VERSION, settings.quantization]));
     const chunkerKey = shortHash(JSON.stringify([info.id, info.maxTokens, settings.minWords, CHUNKER_VERSION]));
     const started = performance.now();
-    this.vectors = new VectorStore(join(storagePath, 'vectors', modelKey), info.dimensions, settings.quantization, log);
+    this.vectors = new VectorStore(join(storagePath, 'vectors', modelKey), info.dimensions, settings.quantization, log, settings.readOnly);
     const vectorsOpened = performance.now();
     let tablesMs = 0;
     for (const folder of folders) {
@@ -317,6 +319,7 @@ export class WorkspaceIndex {
 
   /** Persists vectors, then the file tables that refer to them, then (when idle) the keyword index. */
   flush(): void {
+    if (this.settings.readOnly) return;
     const used = new Set<string>();
     for (const { chunk } of this.chunks()) used.add(chunk.hash);
     this.vectors.flush((h) => used.has(h));
@@ -558,7 +561,7 @@ export class WorkspaceIndex {
  * a FIFO put in its place (the watcher reports it) would otherwise hang the read, and with it the index.
  */
 async function readRegularFile(path: string, maxBytes: number): Promise<{ info?: { size: number; mtimeMs: number }; bytes?: Buffer; skip?: SkipReason }> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
   try {
     const info = await handle.stat();
     if (!info.isFile()) return { skip: { rule: 'not a regular file', source: 'file system' } };
