@@ -9,6 +9,7 @@ import { dupesCommand } from './dupesCommand';
 import { indexCommand, searchCommand } from './indexCommands';
 import { adaptCommand, evaluateCommand } from './labCommands';
 import { LabCancelledError, LabInputError } from '../server/lab/types';
+import { mcpCommand } from './mcpCommand';
 import { UsageError } from './options';
 import { serveCommand } from './serveCommand';
 
@@ -28,6 +29,7 @@ const USAGE = `usage:
   t5-semantic evaluate <folder> --model <…> [--include <glob>]… [--exclude <glob>]… [--json]
   t5-semantic adapt    <folder> --model <…> --out <folder> [--loss contrastive|triplet] [--rank <n>]
                        [--epochs <n>] [--seed <n>] [--json]
+  t5-semantic mcp    [<folder>…] --model <…> [--include <glob>]… [--exclude <glob>]…   (MCP server on stdio)
 shared options: [--threads <n>] [--revision <rev>] [--hub-url <url>] [--offline] [--storage <dir>]
   index/export: [--quantization int8|fp16|fp32] [--embeddings-url <url>] [--embeddings-timeout <s>]
                      [--embeddings-retries <n>] [--embeddings-separate-key]   (API key from T5_SEMANTIC_API_KEY)
@@ -48,6 +50,7 @@ const COMMANDS: Readonly<Record<string, (args: string[]) => Promise<unknown>>> =
   export: exportCommand,
   import: importCommand,
   serve: serveCommand,
+  mcp: mcpCommand,
 });
 
 async function main(argv: string[]): Promise<void> {

@@ -10,6 +10,7 @@ import type { EngineSettings } from '../../shared/settings';
 import type { Engine } from '../engine/engine';
 import { WorkspaceIndex, type IndexProgress } from './workspaceIndex';
 import type { FolderExcludes } from '../settings';
+import { SharedIndex } from './sharedIndex';
 
 /** Watcher events are gathered for this long, so a branch switch becomes one batch. */
 const WATCH_DEBOUNCE_MS = 300;
@@ -26,6 +27,7 @@ const STORAGE_ERRORS: Readonly<Record<string, string>> = Object.freeze({
 
 export class IndexHost {
   private index?: WorkspaceIndex;
+  private shared?: SharedIndex;
   private queue: Promise<void> = Promise.resolve();
   private abort = new AbortController();
   private status: IndexStatus = { state: 'waiting', filesIndexed: 0, filesTotal: 0, chunks: 0 };
@@ -65,12 +67,12 @@ export class IndexHost {
       return;
     }
     this.modelId = engine.info.id;
-    let index: WorkspaceIndex;
-    try {
-      index = new WorkspaceIndex(
+    const indexDir = join(this.storagePath, 'index');
+    const make = (readOnly: boolean): WorkspaceIndex => {
+      const index: WorkspaceIndex = new WorkspaceIndex(
         this.folders(),
         engine,
-        join(this.storagePath, 'index'),
+        indexDir,
         {
           ...settings.index,
           filesExclude: {},
@@ -78,6 +80,7 @@ export class IndexHost {
           folderRules: (folder) => excludes[folder] ?? {},
           pooling: settings.pooling,
           layer: undefined,
+          readOnly,
         },
         (m) => this.log(m),
         // A closed index may still finish a step: its progress must not overwrite the new one's.
@@ -85,14 +88,32 @@ export class IndexHost {
           if (this.index === index) this.onProgress(p);
         },
       );
+      return index;
+    };
+    // One writer per storage folder (an MCP server or the CLI may share it): a reader shows the writer's saves.
+    const shared = new SharedIndex({
+      indexDir,
+      open: make,
+      log: (m) => this.log(m),
+      onIndex: (index, role) => {
+        this.index = index;
+        if (role === 'writer') return this.run('Indexing workspace', (i, signal) => i.update(signal));
+        const d = index.details();
+        const files = d.folders.reduce((n, f) => n + f.files, 0);
+        this.setStatus({ state: 'idle', filesIndexed: files, filesTotal: files, chunks: d.folders.reduce((n, f) => n + f.chunks, 0), message: `Another process (pid ${shared.writer?.pid ?? '?'}) indexes this storage folder; showing what it saved.` });
+        if (!this.abort.signal.aborted) void this.onUpdated?.(index, this.abort.signal).catch((e) => this.log(`After the index update: ${(e as Error).stack ?? e}`));
+      },
+    });
+    try {
+      this.shared = shared;
+      shared.start();
     } catch (e) {
       // Opening writes the store's manifest: a full or read-only disk must not leave the index silently unopened.
+      shared.dispose();
+      this.shared = undefined;
       if (!this.storageProblem(e)) throw e;
       this.retryTimer = setTimeout(() => this.open(engine, settings, excludes), STORAGE_RETRY_MS);
-      return;
     }
-    this.index = index;
-    this.run('Indexing workspace', (index, signal) => index.update(signal));
   }
 
   /** Forgets what was extracted (vectors stay: unchanged text is not embedded again) and indexes everything anew. */
@@ -114,6 +135,7 @@ export class IndexHost {
 
   /** An editor's text changed (debounced by the caller) or, with `text` undefined, the editor closed. */
   bufferChanged(path: string, text: string | undefined): void {
+    if (this.shared?.role === 'reader') return;
     // During a long update the editor's text jumps its queue instead of waiting for the whole scan.
     if (this.index?.isBusy) void this.index.updateBuffer(path, text, this.abort.signal).catch((e) => this.log(`Indexing an editor failed: ${e}`));
     else this.run('Updating index', (index, signal) => index.updateBuffer(path, text, signal));
@@ -142,6 +164,8 @@ export class IndexHost {
 
   close(): void {
     clearTimeout(this.retryTimer);
+    this.shared?.dispose();
+    this.shared = undefined;
     this.abort.abort();
     this.abort = new AbortController();
     this.index?.resume();
@@ -152,15 +176,19 @@ export class IndexHost {
   /** Flushes what is indexed so far (on shutdown). */
   async dispose(): Promise<void> {
     const index = this.index;
+    // The writer lock is let go after the last flush, so a reader taking over finds everything saved.
+    const shared = this.shared;
+    this.shared = undefined;
     this.close();
     await this.queue;
     index?.flush();
+    shared?.dispose();
   }
 
   private run(title: string, work: (index: WorkspaceIndex, signal: AbortSignal) => Promise<void>): void {
     const index = this.index;
     const signal = this.abort.signal;
-    if (!index) return;
+    if (!index || this.shared?.role === 'reader') return; // the writer process follows the files
     this.queue = this.queue.then(async () => {
       if (signal.aborted) return;
       this.progress = await this.connection.window.createWorkDoneProgress().catch(() => undefined);

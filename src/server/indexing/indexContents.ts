@@ -32,6 +32,8 @@ export interface IndexSettings extends FileRulesConfig {
   folderRules?: (folder: string) => Partial<FileRulesConfig>;
   /** Only chunks whose hash passes are embedded (a sharded build embeds its share); default all. */
   embedOnly?: (hash: string) => boolean;
+  /** Another process writes this storage (store/indexLock.ts): load what it saved, never write. */
+  readOnly?: boolean;
 }
 
 export interface FolderState {
@@ -70,7 +72,7 @@ export class IndexContents implements KeywordSource {
     const modelKey = shortHash(JSON.stringify([info.id, info.precision, settings.pooling, settings.layer ?? 'last', CHUNKER_VERSION, settings.quantization]));
     const chunkerKey = shortHash(JSON.stringify([info.id, info.maxTokens, settings.minWords, CHUNKER_VERSION]));
     const started = performance.now();
-    this.vectors = new VectorStore(join(storagePath, 'vectors', modelKey), info.dimensions, settings.quantization, log);
+    this.vectors = new VectorStore(join(storagePath, 'vectors', modelKey), info.dimensions, settings.quantization, log, settings.readOnly);
     const vectorsOpened = performance.now();
     let tablesMs = 0;
     for (const folder of folders) {

@@ -170,6 +170,7 @@ export class WorkspaceIndex extends IndexContents {
 
   /** Persists vectors, then the file tables that refer to them, then (when idle) the keyword index. */
   flush(): void {
+    if (this.settings.readOnly) return;
     const used = new Set<string>();
     for (const { chunk } of this.chunks()) used.add(chunk.hash);
     this.vectors.flush((h) => used.has(h));

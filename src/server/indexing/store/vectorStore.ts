@@ -59,8 +59,10 @@ export class VectorStore {
     readonly dims: number,
     readonly quantization: Quantization,
     private readonly warn: (message: string) => void,
+    /** Another process writes this store (indexLock.ts): read what it saved, never write or delete. */
+    private readonly readOnly = false,
   ) {
-    mkdirSync(folder, { recursive: true });
+    if (!readOnly) mkdirSync(folder, { recursive: true });
     this.manifest = this.openManifest();
   }
 
@@ -176,6 +178,7 @@ export class VectorStore {
 
   /** Writes pending vectors as a new segment, then the manifest; merges segments (dropping unused vectors) when there are many. */
   flush(isUsed?: (hash: string) => boolean): void {
+    if (this.readOnly) return;
     if (this.pending.size) {
       const name = `seg-${String(this.manifest.nextSegment).padStart(6, '0')}.bin`;
       const entries = [...this.pending];
@@ -224,6 +227,7 @@ export class VectorStore {
       this.warn(`The vector index manifest ${path} was damaged; the index is rebuilt (vectors are recomputed).`);
     }
     if (!manifest || manifest.version !== FORMAT_VERSION || manifest.dims !== this.dims || manifest.quantization !== this.quantization) {
+      if (this.readOnly) return fresh;
       this.removeSegmentsExcept(new Set());
       writeJsonChecked(path, fresh);
       return fresh;
@@ -241,8 +245,9 @@ export class VectorStore {
         this.warn(`Vector segment ${entry.name} in ${this.folder} is damaged or missing (${(e as Error).message}); its ${entry.count} vectors will be recomputed.`);
       }
     }
-    this.removeSegmentsExcept(new Set(kept.map((s) => s.name)));
     const result = { ...manifest, segments: kept };
+    if (this.readOnly) return result;
+    this.removeSegmentsExcept(new Set(kept.map((s) => s.name)));
     if (kept.length !== manifest.segments.length) writeJsonChecked(path, result);
     return result;
   }
