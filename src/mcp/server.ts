@@ -7,7 +7,7 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { AGENT_TOOLS, ToolInputError } from '../shared/agentTools';
-import { callTool } from './tools';
+import { callTool } from '../server/agents/tools';
 import type { McpWorkspace } from './workspace';
 
 export function createMcpServer(workspace: Promise<McpWorkspace>, version: string, log: (m: string) => void): Server {

@@ -10,7 +10,8 @@ import { SharedIndex, type IndexRole } from '../server/indexing/sharedIndex';
 import { readWriterStatus, writeWriterStatus } from '../server/indexing/store/indexLock';
 import { WorkspaceIndex, type IndexSettings } from '../server/indexing/workspaceIndex';
 import type { Coverage } from '../shared/agentTools';
-import { WorkspacePaths } from './paths';
+import { WorkspacePaths } from '../server/agents/paths';
+import type { AgentWorkspace } from '../server/agents/workspace';
 import { FolderWatcher } from './watcher';
 
 /** How often the writer's progress is published for readers (only when it changed). */
@@ -28,7 +29,7 @@ export interface WorkspaceOptions {
   pollMs?: number;
 }
 
-export class McpWorkspace {
+export class McpWorkspace implements AgentWorkspace {
   readonly paths: WorkspacePaths;
   private readonly shared: SharedIndex;
   private current?: WorkspaceIndex;

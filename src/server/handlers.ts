@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import {
   ErrorCodes,
   type EmbedResult,
+  type AgentToolResult,
   type IndexStatus,
   type Pooling,
   type SearchParams,
@@ -14,6 +15,8 @@ import {
   type SimilarResult,
   type WhyNotIndexedResult,
 } from '../shared/protocol';
+import { IndexUnavailableError, type SidecarAgentTools } from './agents/sidecarTools';
+import { ToolInputError } from '../shared/agentTools';
 import type { IndexHost } from './indexing/host';
 import type { IndexEngine } from './indexing/workspaceIndex';
 import { validateSearchScope } from './search/filters';
@@ -90,7 +93,7 @@ export async function searchWorkspace(engine: Engine, indexHost: IndexHost, raw:
   const cancellable: IndexEngine = {
     info: engine.info,
     countTokens: (text) => engine.countTokens(text),
-    embed: (texts, options) => engine.embed(texts, { ...options, checkCancelled }),
+    embed: (texts, options) => engine.embed(texts, { ...options, checkCancelled, priority: 'query' }),
   };
   return { ...(await runSearch(index, cancellable, params)), status: indexHost.currentStatus };
 }
@@ -118,4 +121,23 @@ export async function setIndexing(indexHost: IndexHost, raw: unknown, reindex: (
   else if (action === 'reindex') await reindex();
   else throw new ResponseError(ErrorCodes.InvalidInput, `action must be "pause", "resume" or "reindex"; got ${JSON.stringify(action)}.`);
   return indexHost.currentStatus;
+}
+
+/** An agent tool call (VS Code's language-model tools): bad input and a missing index are errors that say so. */
+export async function agentTool(engine: Engine, tools: SidecarAgentTools, raw: unknown, token?: CancellationToken): Promise<AgentToolResult> {
+  const checkCancelled = () => {
+    if (token?.isCancellationRequested) throw new Cancelled();
+  };
+  const cancellable: IndexEngine = {
+    info: engine.info,
+    countTokens: (text) => engine.countTokens(text),
+    embed: (texts, options) => engine.embed(texts, { ...options, checkCancelled, priority: 'query' }),
+  };
+  try {
+    return await tools.call(cancellable, raw);
+  } catch (e) {
+    if (e instanceof ToolInputError) throw new ResponseError(ErrorCodes.InvalidInput, e.message);
+    if (e instanceof IndexUnavailableError) throw new ResponseError(ErrorCodes.IndexUnavailable, e.message);
+    throw e;
+  }
 }

@@ -14,6 +14,8 @@ import {
   EmbedRequest,
   IgnoreDuplicateRequest,
   IndexDetailsRequest,
+  LabAdaptRequest,
+  LabEvaluateRequest,
   ModelInfoRequest,
   ReloadModelRequest,
   SearchRequest,
@@ -21,15 +23,21 @@ import {
   SimilarRequest,
   WhyNotIndexedRequest,
 } from '../shared/protocol';
-import { MODEL_SETTING_KEYS, type EngineSettings } from '../shared/settings';
+import { DEFAULT_SETTINGS, MODEL_SETTING_KEYS, type EngineSettings } from '../shared/settings';
 import type { Engine } from './engine/engine';
 import { DuplicatesHost } from './duplicates/host';
 import { EngineHost } from './engine/host';
-import { answer, embed, searchWorkspace, setIndexing, similar, whyNotIndexed } from './handlers';
+import { AgentToolRequest } from '../shared/protocol';
+import { SidecarAgentTools } from './agents/sidecarTools';
+import { agentTool, answer, embed, searchWorkspace, setIndexing, similar, whyNotIndexed } from './handlers';
 import { IndexHost } from './indexing/host';
+import { exportLiveBundle, importLiveBundle } from './bundle/handlers';
+import { MachineSetup } from './bundle/machineSetup';
+import { API_KEY_ENV, ExportBundleRequest, ImportBundleRequest } from '../shared/protocol';
 import { fetchExcludes, fetchSettings } from './settings';
 import { validateDuplicateGroupsParams, validateIgnoreDuplicateParams } from './duplicates/validate';
 import { answerHistogram, validateHistogramParams } from './duplicates/histogramRequest';
+import { labAdapt, labEvaluate, type LabContext } from './lab/handlers';
 
 const connection = createConnection(ProposedFeatures.all);
 const log = (message: string) => connection.console.log(message);
@@ -39,6 +47,8 @@ process.on('unhandledRejection', (e) => log(`Unhandled rejection (the engine kee
 
 let host: EngineHost | undefined;
 let indexHost: IndexHost | undefined;
+/** Opens the index through the remote encoder (if set) and seeds it from the machine's bundles. */
+let machine: MachineSetup | undefined;
 let duplicatesHost: DuplicatesHost | undefined;
 let settings: EngineSettings | undefined;
 let folders: string[] = [];
@@ -52,6 +62,7 @@ connection.onInitialize((params) => {
   host = new EngineHost(connection, storagePath, log);
   duplicatesHost = new DuplicatesHost(connection, () => folders, log);
   indexHost = new IndexHost(connection, () => folders, storagePath, options.trusted === true, log, (index, signal) => duplicatesHost!.indexUpdated(index, signal));
+  machine = new MachineSetup({ init: params.initializationOptions, apiKey: process.env[API_KEY_ENV], storagePath, indexHost, log, warn: (m) => void connection.window.showWarningMessage(m) });
   return {
     capabilities: {
       // Open editors are synced so unsaved edits are indexed too.
@@ -66,7 +77,7 @@ async function loadModelAndIndex(next: EngineSettings): Promise<Engine> {
   const engine = await host!.load(next);
   const current = await fetchExcludes(connection, folders);
   excludes = JSON.stringify(current);
-  indexHost!.open(engine, next, current);
+  await machine!.open(engine, next, current);
   return engine;
 }
 
@@ -79,7 +90,7 @@ connection.onInitialized(async () => {
   connection.workspace.onDidChangeWorkspaceFolders(async (event) => {
     const removed = new Set(event.removed.map((f) => fileURLToPath(f.uri)));
     folders = [...folders.filter((f) => !removed.has(f)), ...event.added.filter((f) => f.uri.startsWith('file:')).map((f) => fileURLToPath(f.uri))];
-    indexHost!.open(await host!.ready(), settings!, await fetchExcludes(connection, folders));
+    await machine!.open(await host!.ready(), settings!, await fetchExcludes(connection, folders));
   });
 });
 
@@ -95,7 +106,7 @@ connection.onDidChangeConfiguration(async () => {
   if (!previous || MODEL_SETTING_KEYS.some((k) => next[k] !== previous[k])) {
     loadModelAndIndex(next).catch(() => undefined);
   } else if (excludesChanged || JSON.stringify(next.index) !== JSON.stringify(previous.index) || next.pooling !== previous.pooling) {
-    host!.ready().then((engine) => indexHost!.open(engine, next, nextExcludes), () => undefined);
+    host!.ready().then((engine) => machine!.open(engine, next, nextExcludes), () => undefined);
   }
 });
 
@@ -151,7 +162,7 @@ connection.onRequest(IndexDetailsRequest, () => answer(log, progressFor(undefine
 connection.onRequest(WhyNotIndexedRequest, (params) => answer(log, progressFor(undefined), () => whyNotIndexed(indexHost!, params)));
 connection.onRequest(SetIndexingRequest, (params) =>
   answer(log, progressFor(undefined), () =>
-    setIndexing(indexHost!, params, async () => indexHost!.reindex(await host!.ready(), settings!, await fetchExcludes(connection, folders))),
+    setIndexing(indexHost!, params, async () => indexHost!.reindex(await machine!.encoderFor(await host!.ready()), settings!, await fetchExcludes(connection, folders))),
   ),
 );
 connection.onRequest(DuplicateGroupsRequest, (params) =>
@@ -168,11 +179,36 @@ connection.onRequest(DuplicateHistogramRequest, (params, token) =>
   }),
 );
 connection.onRequest(IgnoreDuplicateRequest, (params) => answer(log, progressFor(undefined), () => duplicatesHost!.ignore(validateIgnoreDuplicateParams(params))));
+/** The lab reads a folder with the index's own rules (settings and VS Code's excludes as they apply there). */
+async function labContext(): Promise<LabContext> {
+  const engine = await host!.ready();
+  const excludes = await fetchExcludes(connection, folders);
+  const { include, exclude, useIgnoreFiles, maxFileBytes } = settings!.index;
+  return { engine, folders, rules: (folder) => ({ include, exclude, useIgnoreFiles, maxFileBytes, ...excludes[folder] }) };
+}
+connection.onRequest(LabEvaluateRequest, (params, token) => {
+  const progress = progressFor(params);
+  return answer(log, progress, async () => labEvaluate(await labContext(), params, token, progress));
+});
+connection.onRequest(LabAdaptRequest, (params, token) => {
+  const progress = progressFor(params);
+  return answer(log, progress, async () => labAdapt(await labContext(), params, token, progress));
+});
+connection.onRequest(ExportBundleRequest, (params) => answer(log, progressFor(undefined), async () => exportLiveBundle(machine!, params)));
+connection.onRequest(ImportBundleRequest, (params) => answer(log, progressFor(undefined), async () => importLiveBundle(machine!, params)));
 connection.onRequest(ModelInfoRequest, () => answer(log, progressFor(undefined), async () => (await host!.ready()).info));
 connection.onRequest(ReloadModelRequest, () =>
   answer(log, progressFor(undefined), async () => {
     settings = await fetchSettings(connection, log);
     return (await loadModelAndIndex(settings)).info;
+  }),
+);
+
+let agentTools: SidecarAgentTools | undefined;
+connection.onRequest(AgentToolRequest, (params, token) =>
+  answer(log, progressFor(undefined), async () => {
+    agentTools ??= new SidecarAgentTools(indexHost!, () => folders, () => settings?.duplicates ?? DEFAULT_SETTINGS.duplicates);
+    return agentTool(await host!.ready(), agentTools, params, token);
   }),
 );
 

@@ -5,8 +5,11 @@
 // First import: hostStats notes when the bundle started running (it is a no-op unless T5_SEMANTIC_HOST_STATS is set).
 import { hostStats } from './hostStats';
 import { window, type ExtensionContext } from 'vscode';
+import { createAgentsFeature } from '../agents/agentsFeature';
+import { createBundlesFeature } from '../bundles/bundlesFeature';
 import { createDuplicatesFeature } from '../duplicates/duplicatesFeature';
 import { createIndexFeature } from '../index/indexFeature';
+import { createLabFeature } from '../lab/labFeature';
 import { createModelFeature } from '../model/modelFeature';
 import { createPagesFeature } from '../pages/pagesFeature';
 import { createSearchFeature } from '../search/searchFeature';
@@ -22,7 +25,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
   hostStats?.activationStarted();
   try {
     ctx = new Ctx(context);
-    const pages = createPagesFeature();
+    const pages = createPagesFeature(ctx.extension.extensionUri);
     const features = [
       { commands: engineCommands(ctx), disposables: [] },
       pages,
@@ -30,6 +33,9 @@ export async function activate(context: ExtensionContext): Promise<void> {
       createIndexFeature(ctx, pages.view),
       createModelFeature(ctx, pages.view),
       createDuplicatesFeature(ctx, pages.view),
+      createBundlesFeature(ctx),
+      createAgentsFeature(ctx),
+      createLabFeature(ctx),
     ];
     ctx.pushCleanup(...features.flatMap((f) => f.disposables), ...registerCommands(ctx, mergeCommands(features)));
     hostStats?.watch(ctx);

@@ -1,16 +1,17 @@
 /**
  * @file Owns the workspace index inside the sidecar: opens it once the model is ready, runs updates one at
- * a time (full scans, watcher batches), shows LSP work-done progress with coverage, and answers the
+ * a time (full scans, watcher batches), reports its state and coverage (IndexStatusNotification: the
+ * extension's one status-bar item shows it, so no LSP work-done progress is started) and answers the
  * index requests. Indexing is off in untrusted workspaces (the client says so at start).
  */
 import { join } from 'node:path';
-import type { Connection, WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
+import type { Connection } from 'vscode-languageserver/node';
 import { IndexStatusNotification, type IndexDetails, type IndexStatus } from '../../shared/protocol';
+import { coverage } from '../../shared/coverage';
 import type { EngineSettings } from '../../shared/settings';
-import type { Engine } from '../engine/engine';
-import { WorkspaceIndex, type IndexProgress } from './workspaceIndex';
+import { WorkspaceIndex, type IndexEngine, type IndexProgress } from './workspaceIndex';
 import type { FolderExcludes } from '../settings';
-import { SharedIndex } from './sharedIndex';
+import { SharedIndex, type IndexRole } from './sharedIndex';
 
 /** Watcher events are gathered for this long, so a branch switch becomes one batch. */
 const WATCH_DEBOUNCE_MS = 300;
@@ -31,7 +32,6 @@ export class IndexHost {
   private queue: Promise<void> = Promise.resolve();
   private abort = new AbortController();
   private status: IndexStatus = { state: 'waiting', filesIndexed: 0, filesTotal: 0, chunks: 0 };
-  private progress?: WorkDoneProgressServerReporter;
   private changed = new Set<string>();
   private watchTimer?: NodeJS.Timeout;
   private lastError?: string;
@@ -58,8 +58,17 @@ export class IndexHost {
     return this.status;
   }
 
+  /** Whether this sidecar writes the index or reads another process's saves (undefined while none is open). */
+  get role(): IndexRole | undefined {
+    return this.shared?.role;
+  }
+
+  get writerPid(): number | undefined {
+    return this.shared?.writer?.pid;
+  }
+
   /** (Re)opens the index for this engine and settings and starts a full update. */
-  open(engine: Engine, settings: EngineSettings, excludes: FolderExcludes): void {
+  open(engine: IndexEngine, settings: EngineSettings, excludes: FolderExcludes): void {
     this.close();
     if (!this.trusted || !settings.index.enabled) {
       const message = !this.trusted ? 'Indexing is off in Restricted Mode (trust the workspace to index it).' : 'Indexing is turned off (t5Semantic.index.enabled).';
@@ -97,10 +106,11 @@ export class IndexHost {
       log: (m) => this.log(m),
       onIndex: (index, role) => {
         this.index = index;
-        if (role === 'writer') return this.run('Indexing workspace', (i, signal) => i.update(signal));
+        if (role === 'writer') return this.run((i, signal) => i.update(signal));
         const d = index.details();
-        const files = d.folders.reduce((n, f) => n + f.files, 0);
-        this.setStatus({ state: 'idle', filesIndexed: files, filesTotal: files, chunks: d.folders.reduce((n, f) => n + f.chunks, 0), message: `Another process (pid ${shared.writer?.pid ?? '?'}) indexes this storage folder; showing what it saved.` });
+        // A reader sees what the writer saved: nothing of it is left to read here.
+        const counts = coverage({ accepted: d.folders.reduce((n, f) => n + f.files, 0), waitingForVectors: 0, unread: 0 });
+        this.setStatus({ state: 'idle', ...counts, chunks: d.folders.reduce((n, f) => n + f.chunks, 0), message: `Another process (pid ${shared.writer?.pid ?? '?'}) indexes this storage folder; showing what it saved.` });
         if (!this.abort.signal.aborted) void this.onUpdated?.(index, this.abort.signal).catch((e) => this.log(`After the index update: ${(e as Error).stack ?? e}`));
       },
     });
@@ -117,7 +127,7 @@ export class IndexHost {
   }
 
   /** Forgets what was extracted (vectors stay: unchanged text is not embedded again) and indexes everything anew. */
-  reindex(engine: Engine, settings: EngineSettings, excludes: FolderExcludes): void {
+  reindex(engine: IndexEngine, settings: EngineSettings, excludes: FolderExcludes): void {
     this.index?.forgetFiles();
     this.open(engine, settings, excludes);
   }
@@ -129,7 +139,7 @@ export class IndexHost {
     this.watchTimer = setTimeout(() => {
       const batch = [...this.changed];
       this.changed.clear();
-      this.run('Updating index', (index, signal) => index.updateFiles(batch, signal));
+      this.run((index, signal) => index.updateFiles(batch, signal));
     }, WATCH_DEBOUNCE_MS);
   }
 
@@ -138,7 +148,7 @@ export class IndexHost {
     if (this.shared?.role === 'reader') return;
     // During a long update the editor's text jumps its queue instead of waiting for the whole scan.
     if (this.index?.isBusy) void this.index.updateBuffer(path, text, this.abort.signal).catch((e) => this.log(`Indexing an editor failed: ${e}`));
-    else this.run('Updating index', (index, signal) => index.updateBuffer(path, text, signal));
+    else this.run((index, signal) => index.updateBuffer(path, text, signal));
   }
 
   pause(): void {
@@ -185,15 +195,12 @@ export class IndexHost {
     shared?.dispose();
   }
 
-  private run(title: string, work: (index: WorkspaceIndex, signal: AbortSignal) => Promise<void>): void {
+  private run(work: (index: WorkspaceIndex, signal: AbortSignal) => Promise<void>): void {
     const index = this.index;
     const signal = this.abort.signal;
     if (!index || this.shared?.role === 'reader') return; // the writer process follows the files
     this.queue = this.queue.then(async () => {
       if (signal.aborted) return;
-      this.progress = await this.connection.window.createWorkDoneProgress().catch(() => undefined);
-      this.progress?.begin(`T5 Semantic: ${title}`, 0, undefined, true);
-      this.progress?.token.onCancellationRequested(() => index.pause());
       try {
         await work(index, signal);
       } catch (e) {
@@ -201,15 +208,12 @@ export class IndexHost {
         if (this.storageProblem(e)) {
           // What is indexed stays in memory and searchable; the next run writes it once the disk allows.
           clearTimeout(this.retryTimer);
-          this.retryTimer = setTimeout(() => this.run('Indexing workspace', (i, s) => i.update(s)), STORAGE_RETRY_MS);
+          this.retryTimer = setTimeout(() => this.run((i, s) => i.update(s)), STORAGE_RETRY_MS);
           return;
         }
         this.lastError = (e as Error).message;
         this.log(`Indexing failed: ${(e as Error).stack ?? e}`);
         this.setStatus({ ...this.status, state: 'error', message: this.lastError });
-      } finally {
-        this.progress?.done();
-        this.progress = undefined;
       }
       // Not awaited: the duplicate scan has its own queue, and the next file change must not wait for it.
       if (!signal.aborted) void this.onUpdated?.(index, signal).catch((e) => this.log(`After the index update: ${(e as Error).stack ?? e}`));
@@ -237,15 +241,7 @@ export class IndexHost {
     } while (queue !== this.queue);
   }
 
-  private lastProgressSent = 0;
   private onProgress(p: IndexProgress): void {
-    // Steps come once per file (hundreds a second): unthrottled, $/progress flooded the extension host.
-    const now = Date.now();
-    if (now - this.lastProgressSent >= 250) {
-      this.lastProgressSent = now;
-      const percent = p.filesTotal ? Math.floor((100 * p.filesIndexed) / p.filesTotal) : 0;
-      this.progress?.report(percent, `${p.filesIndexed.toLocaleString('en-US')} / ${p.filesTotal.toLocaleString('en-US')} files`);
-    }
     this.setStatus({ state: p.state, filesIndexed: p.filesIndexed, filesTotal: p.filesTotal, chunks: p.chunks, message: p.message });
   }
 

@@ -1,14 +1,15 @@
 /**
  * @file What each agent tool does, over the workspace index: the sidecar's ranking (search.ts) and filters
  * (filters.ts), the duplicate detector's normal form, shingles and thresholds. Inputs are parsed by the
- * shared tool definitions; every answer carries the index's coverage.
+ * shared tool definitions; every answer carries the index's coverage. The MCP server and the sidecar
+ * (VS Code's language-model tools) both call it, each over its own AgentWorkspace.
  */
-import type { Chunk } from '../server/indexing/chunker';
-import { fingerprintOfWords, normalWords } from '../server/duplicates/normalize';
-import { shingles, sortedJaccard } from '../server/duplicates/minhash';
-import { searchFilter, type Rejection } from '../server/search/filters';
-import { COMMENT_KINDS } from '../shared/searchVocabulary';
-import { search, type SearchHit } from '../server/search/search';
+import type { Chunk } from '../indexing/chunker';
+import { fingerprintOfWords, normalWords } from '../duplicates/normalize';
+import { shingles, sortedJaccard } from '../duplicates/minhash';
+import { searchFilter, type Rejection } from '../search/filters';
+import { COMMENT_KINDS } from '../../shared/searchVocabulary';
+import { search, type SearchHit } from '../search/search';
 import {
   formatCheckDuplicate,
   formatFindDuplicates,
@@ -31,8 +32,8 @@ import {
   type SearchInput,
   type StatusOutput,
   type WhyNotIndexedOutput,
-} from '../shared/agentTools';
-import type { McpWorkspace } from './workspace';
+} from '../../shared/agentTools';
+import type { AgentWorkspace } from './workspace';
 
 export interface ToolAnswer {
   structured: object;
@@ -43,7 +44,7 @@ const SNIPPET_CHARS = 400;
 const PER_FILE = 3;
 const GRADE_ORDER = Object.freeze({ exact: 0, near: 1, paraphrase: 2 });
 
-export async function callTool(ws: McpWorkspace, name: string, raw: unknown): Promise<ToolAnswer> {
+export async function callTool(ws: AgentWorkspace, name: string, raw: unknown): Promise<ToolAnswer> {
   switch (name as AgentToolName) {
     case 'semantic_search':
       return semanticSearch(ws, raw);
@@ -62,7 +63,7 @@ export async function callTool(ws: McpWorkspace, name: string, raw: unknown): Pr
   }
 }
 
-async function semanticSearch(ws: McpWorkspace, raw: unknown): Promise<ToolAnswer> {
+async function semanticSearch(ws: AgentWorkspace, raw: unknown): Promise<ToolAnswer> {
   const input = parseSearchInput(raw);
   const reject = searchFilter({ query: input.query, include: input.include, exclude: input.exclude, languages: input.languages });
   const kinds = kindFilter(input.kinds);
@@ -73,7 +74,7 @@ async function semanticSearch(ws: McpWorkspace, raw: unknown): Promise<ToolAnswe
   return { structured: out, text: formatHits(out, input.maxTokens) };
 }
 
-async function findSimilar(ws: McpWorkspace, raw: unknown): Promise<ToolAnswer> {
+async function findSimilar(ws: AgentWorkspace, raw: unknown): Promise<ToolAnswer> {
   const input = parseSimilarInput(raw);
   let text = input.text;
   let self: { folder: string; relPath: string; chunk: Chunk } | undefined;
@@ -101,7 +102,7 @@ function formOf(text: string): { fingerprint: string; shingles: Uint32Array; wor
   return { fingerprint: fingerprintOfWords(words), shingles: Uint32Array.from(shingles(words)).sort(), words: words.length };
 }
 
-async function checkDuplicate(ws: McpWorkspace, raw: unknown): Promise<ToolAnswer> {
+async function checkDuplicate(ws: AgentWorkspace, raw: unknown): Promise<ToolAnswer> {
   const input = parseCheckDuplicateInput(raw);
   const { nearThreshold, paraphraseThreshold } = ws.duplicateOptions;
   const probe = formOf(input.text);
@@ -130,7 +131,7 @@ async function checkDuplicate(ws: McpWorkspace, raw: unknown): Promise<ToolAnswe
   return { structured: out, text: formatCheckDuplicate(out, input.maxTokens) };
 }
 
-async function findDuplicates(ws: McpWorkspace, raw: unknown): Promise<ToolAnswer> {
+async function findDuplicates(ws: AgentWorkspace, raw: unknown): Promise<ToolAnswer> {
   const input = parseFindDuplicatesInput(raw);
   const only = input.path === undefined ? undefined : ws.paths.resolve(input.path);
   const detector = await ws.duplicates();
@@ -147,7 +148,7 @@ async function findDuplicates(ws: McpWorkspace, raw: unknown): Promise<ToolAnswe
   return { structured: out, text: formatFindDuplicates(out, input.maxTokens) };
 }
 
-async function status(ws: McpWorkspace, raw: unknown): Promise<ToolAnswer> {
+async function status(ws: AgentWorkspace, raw: unknown): Promise<ToolAnswer> {
   parseStatusInput(raw);
   const writerPid = ws.writerPid;
   const out: StatusOutput = {
@@ -161,7 +162,7 @@ async function status(ws: McpWorkspace, raw: unknown): Promise<ToolAnswer> {
   return { structured: out, text: formatStatus(out, 2000) };
 }
 
-async function whyNotIndexed(ws: McpWorkspace, raw: unknown): Promise<ToolAnswer> {
+async function whyNotIndexed(ws: AgentWorkspace, raw: unknown): Promise<ToolAnswer> {
   const input = parseWhyNotIndexedInput(raw);
   const { folder, relPath } = ws.paths.resolve(input.path);
   const reason = await ws.index.explain(`${folder}/${relPath}`);
@@ -175,7 +176,7 @@ function kindFilter(kinds: SearchInput['kinds']): (chunk: Chunk) => boolean {
   return (chunk) => set.has(chunk.kind) || (set.has('comments') && COMMENT_KINDS.has(chunk.kind)) || (set.has('docs') && !COMMENT_KINDS.has(chunk.kind));
 }
 
-function toPlace(ws: McpWorkspace, folder: string, relPath: string, chunk: Chunk) {
+function toPlace(ws: AgentWorkspace, folder: string, relPath: string, chunk: Chunk) {
   const r = chunk.range;
   // An end at character 0 means the passage stopped at the end of the previous line.
   const endLine = r.endCharacter === 0 && r.endLine > r.startLine ? r.endLine : r.endLine + 1;
@@ -189,7 +190,7 @@ function toPlace(ws: McpWorkspace, folder: string, relPath: string, chunk: Chunk
   };
 }
 
-function toHit(ws: McpWorkspace, h: SearchHit): Hit {
+function toHit(ws: AgentWorkspace, h: SearchHit): Hit {
   return { ...toPlace(ws, h.folder, h.relPath, h.chunk), language: h.chunk.language, score: round(h.score) };
 }
 

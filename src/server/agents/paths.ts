@@ -4,7 +4,7 @@
  * carry paths made here from the index's own folder-relative paths.
  */
 import { basename, isAbsolute, posix, relative, sep } from 'node:path';
-import { ToolInputError } from '../shared/agentTools';
+import { ToolInputError } from '../../shared/agentTools';
 
 export interface Located {
   folder: string;
