@@ -96,6 +96,22 @@ if (existsSync(join(root, 'src/webview/main.ts'))) {
   });
 }
 
+// The embedding lab's page script (its HTML is built on the extension side).
+if (existsSync(join(root, 'src/webview/lab/main.ts'))) {
+  builds.push({
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    entryPoints: ['src/webview/lab/main.ts'],
+    outfile: 'media/lab.js',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+    plugins: watch ? [problemMatcher] : [],
+  });
+}
+
 /** Copies onnxruntime-node (JS + the target's binaries only) and onnxruntime-common beside the bundles. */
 function copyNativeRuntime() {
   const [platform, arch] = target.split('-');
@@ -136,7 +152,7 @@ copyNativeRuntime();
 copyTreeSitterWasm();
 copyCodicons();
 // media/ ships whole (.vscodeignore): a development build's source map must not ride along.
-if (production) rmSync(join(root, 'media/webview.js.map'), { force: true });
+if (production) for (const map of ['media/webview.js.map', 'media/lab.js.map']) rmSync(join(root, map), { force: true });
 if (watch) {
   await Promise.all(builds.map(async (b) => (await esbuild.context(b)).watch()));
 } else {

@@ -40,14 +40,16 @@ export async function evaluate(options: EvaluateOptions, onProgress: (p: LabProg
     onProgress: (done, total) => onProgress({ phase: 'embed', fraction: done / total, message: `Embedding test pairs: ${done} / ${total} texts` }),
   });
   const results: (LayerResult | MethodResult)[] = [];
-  embedded.layers.forEach((layer, l) => {
-    checkCancelled();
-    POOLINGS.forEach((pooling, m) => {
+  for (const [l, layer] of embedded.layers.entries()) {
+    for (const [m, pooling] of POOLINGS.entries()) {
+      // Each scoring step is synchronous: yield between them so the sidecar answers searches meanwhile.
+      await new Promise((resolve) => setImmediate(resolve));
+      checkCancelled();
       const vectors = embedded.pooled[l][m];
       results.push({ pooling, layer, ...denseMetrics(vectors.slice(0, q), vectors.slice(q), test.gold) });
-    });
+    }
     onProgress({ phase: 'score', fraction: (l + 1) / embedded.layers.length, message: `Scored layer ${layer}` });
-  });
+  }
 
   const valTexts = [...validation.queries, ...validation.passages];
   const valVectors = (await options.engine.embed(valTexts, { checkCancelled })).vectors;

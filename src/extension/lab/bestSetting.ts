@@ -1,0 +1,55 @@
+/**
+ * @file Which pooling × layer the evaluation found best, and which of it the settings can express, plus
+ * the validation of what the lab page posts back. The sidecar has no layer setting (it always embeds with
+ * the encoder's output), so "apply" sets `t5Semantic.pooling` to the best pooling at the final layer and
+ * the page says so when the overall best sits at another layer. Pure (no `vscode` import).
+ */
+import type { LabEvaluateResult, LabLayerRow, LabMethodRow, Pooling } from '../../shared/protocol';
+
+export const POOLINGS: readonly Pooling[] = Object.freeze(['mean', 'cls', 'max'] as const);
+
+export const isLayerRow = (r: LabLayerRow | LabMethodRow): r is LabLayerRow => 'pooling' in r;
+export const isMethodRow = (r: LabLayerRow | LabMethodRow): r is LabMethodRow => 'method' in r;
+
+/** Higher MRR wins; then recall@10, recall@1, then the later layer (what the engine embeds with). */
+function better(a: LabLayerRow, b: LabLayerRow): boolean {
+  if (a.mrr !== b.mrr) return a.mrr > b.mrr;
+  if (a.recallAt10 !== b.recallAt10) return a.recallAt10 > b.recallAt10;
+  if (a.recallAt1 !== b.recallAt1) return a.recallAt1 > b.recallAt1;
+  return a.layer > b.layer;
+}
+
+export interface BestSetting {
+  /** The best row over every layer. */
+  overall: LabLayerRow;
+  /** The best row the settings can select: the final layer (the encoder's output). */
+  applicable: LabLayerRow;
+  finalLayer: number;
+}
+
+export function bestSetting(result: Pick<LabEvaluateResult, 'results' | 'numLayers'>): BestSetting | undefined {
+  const rows = result.results.filter(isLayerRow);
+  if (!rows.length) return undefined;
+  const finalLayer = Math.max(...rows.map((r) => r.layer));
+  const pick = (candidates: LabLayerRow[]) => candidates.reduce((best, r) => (better(r, best) ? r : best));
+  return { overall: pick(rows), applicable: pick(rows.filter((r) => r.layer === finalLayer)), finalLayer };
+}
+
+/** Messages the lab page posts. */
+export type FromLabPage = { type: 'apply'; pooling: Pooling; layer: number } | { type: 'useModel'; folder: string };
+
+/** The message, or a sentence saying what was wrong with it (a page never posts anything else). */
+export function parseLabMessage(raw: unknown): FromLabPage | string {
+  if (typeof raw !== 'object' || raw === null) return `expected an object message; got ${typeof raw}`;
+  const m = raw as Record<string, unknown>;
+  if (m.type === 'apply') {
+    if (typeof m.pooling !== 'string' || !(POOLINGS as readonly string[]).includes(m.pooling)) return `apply: pooling must be one of ${POOLINGS.join(', ')}; got ${JSON.stringify(m.pooling)}`;
+    if (typeof m.layer !== 'number' || !Number.isInteger(m.layer) || m.layer < 0) return `apply: layer must be a non-negative integer; got ${JSON.stringify(m.layer)}`;
+    return { type: 'apply', pooling: m.pooling as Pooling, layer: m.layer };
+  }
+  if (m.type === 'useModel') {
+    if (typeof m.folder !== 'string' || !m.folder) return `useModel: folder must be a non-empty string; got ${JSON.stringify(m.folder)}`;
+    return { type: 'useModel', folder: m.folder };
+  }
+  return `unknown message type ${JSON.stringify(m.type)?.slice(0, 60)}`;
+}

@@ -1,0 +1,121 @@
+/**
+ * @file The embedding lab's pages, built whole on the extension side: the pairs found, the table of
+ * every pooling × layer and the rankers, the plot, what the numbers mean, and the buttons. The CSP is the
+ * search panel's (nothing by default, the one script by nonce, styles from the webview's origin); every
+ * workspace string is escaped. Pure (no `vscode` import), so the webview tests serve exactly this page.
+ */
+import type { LabAdaptResult, LabEvaluateResult, LabRankingMetrics } from '../../shared/protocol';
+import { escapeAttribute, escapeHtml } from '../search/panelHtml';
+import { bestSetting, isLayerRow, isMethodRow, POOLINGS } from './bestSetting';
+import { plotSvg } from './labPlot';
+
+export interface LabPageShell {
+  /** `webview.cspSource`. */
+  cspSource: string;
+  nonce: string;
+  scriptUri: string;
+  styleUri: string;
+}
+
+export const HONEST_NOTE =
+  'Self-supervised pairs approximate real queries: a heading stands in for a search, its section for the answer. ' +
+  'With random-weight models the numbers measure the pipeline, not T5’s quality.';
+
+const METHOD_NOTES: Readonly<Record<string, string>> = Object.freeze({
+  keyword: 'BM25 alone',
+  semantic: 'the model’s own pipeline, as search uses it',
+  hybrid: 'search’s reciprocal-rank fusion of keyword and semantic',
+  fused: 'convex fusion of normalised scores, weight chosen on the validation pairs',
+});
+
+const num = (n: number) => (Number.isFinite(n) ? n.toFixed(3) : '—');
+const cells = (m: LabRankingMetrics) => `<td class="num">${num(m.recallAt1)}</td><td class="num">${num(m.recallAt10)}</td><td class="num">${num(m.mrr)}</td>`;
+
+function page(shell: LabPageShell, title: string, body: string): string {
+  const csp = ["default-src 'none'", `style-src ${shell.cspSource}`, `img-src ${shell.cspSource}`, `script-src 'nonce-${shell.nonce}'`].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <meta http-equiv="Content-Security-Policy" content="${escapeAttribute(csp)}">
+  <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <link rel="stylesheet" href="${escapeAttribute(shell.styleUri)}">
+  <title>${escapeHtml(title)}</title>
+</head>
+<body>
+<main id="lab">
+${body}
+</main>
+<script nonce="${escapeAttribute(shell.nonce)}" src="${escapeAttribute(shell.scriptUri)}"></script>
+</body>
+</html>`;
+}
+
+function pairsSection(pairs: LabEvaluateResult['pairs']): string {
+  const sources = Object.entries(pairs.sources)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `<li><span class="source">${escapeHtml(k)}</span> ${Number(n)}</li>`)
+    .join('');
+  return `<section id="pairs"><h2>Pairs found</h2>
+<p><span id="pairs-train">${Number(pairs.train)}</span> train, <span id="pairs-validation">${Number(pairs.validation)}</span> validation, <span id="pairs-test">${Number(pairs.test)}</span> test (split by file, so a file’s pairs never straddle train and test).</p>
+<ul class="sources">${sources || '<li>none</li>'}</ul></section>`;
+}
+
+export function evaluationHtml(shell: LabPageShell, folderName: string, result: LabEvaluateResult): string {
+  const best = bestSetting(result);
+  const layerRows = result.results.filter(isLayerRow).sort((a, b) => POOLINGS.indexOf(a.pooling) - POOLINGS.indexOf(b.pooling) || a.layer - b.layer);
+  const methodRows = result.results.filter(isMethodRow);
+  const rowHtml = layerRows
+    .map((r) => {
+      const mark = best && r === best.overall ? ' best' : '';
+      const name = `${escapeHtml(r.pooling)} @ layer ${Number(r.layer)}${r.layer === best?.finalLayer ? ' (output)' : ''}`;
+      return `<tr class="layer-row${mark}" data-pooling="${escapeAttribute(r.pooling)}" data-layer="${Number(r.layer)}"><th scope="row">${name}</th>${cells(r)}</tr>`;
+    })
+    .join('\n');
+  const methodHtml = methodRows
+    .map((r) => {
+      const weight = r.method === 'fused' && r.weight !== undefined ? ` (weight ${num(r.weight)})` : '';
+      return `<tr class="method-row" data-method="${escapeAttribute(r.method)}"><th scope="row">${escapeHtml(r.method)}${weight}<span class="note">${escapeHtml(METHOD_NOTES[r.method] ?? '')}</span></th>${cells(r)}</tr>`;
+    })
+    .join('\n');
+
+  let apply = '<p id="apply-note">No pooling × layer rows came back, so there is nothing to apply.</p>';
+  if (best) {
+    const a = best.applicable;
+    const o = best.overall;
+    const elsewhere =
+      o.layer !== a.layer
+        ? `The best overall is ${escapeHtml(o.pooling)} at layer ${o.layer} (MRR ${num(o.mrr)}), but the engine always embeds with the encoder’s output (layer ${best.finalLayer}) and has no layer setting, so only the pooling is applied: the best pooling at layer ${best.finalLayer}. `
+        : '';
+    apply = `<p id="apply-note">${elsewhere}Best setting the engine can use: <strong>${escapeHtml(a.pooling)} pooling</strong> at layer ${a.layer} (MRR ${num(a.mrr)}). Stored vectors are kept per pooling, so switching back costs nothing.</p>
+<button id="apply" type="button" data-pooling="${escapeAttribute(a.pooling)}" data-layer="${Number(a.layer)}">Apply best setting (t5Semantic.pooling = ${escapeHtml(a.pooling)})</button>`;
+  }
+
+  const body = `<h1>Embedding settings on ${escapeHtml(folderName)}</h1>
+<p class="meta">Model <code id="model">${escapeHtml(result.model)}</code>, ${Number(result.numLayers)} encoder layers. Metrics on the test pairs: each test query ranked against every test passage.</p>
+<p class="honest" id="honest">${escapeHtml(HONEST_NOTE)}</p>
+${pairsSection(result.pairs)}
+<section id="plot-section"><h2>MRR by layer</h2>${plotSvg(result.results, 'mrr')}</section>
+<section id="apply-section"><h2>Apply</h2>${apply}</section>
+<section><h2>Every setting</h2>
+<table id="results"><thead><tr><th scope="col">setting</th><th scope="col">recall@1</th><th scope="col">recall@10</th><th scope="col">MRR</th></tr></thead>
+<tbody>
+${rowHtml}
+${methodHtml}
+</tbody></table></section>`;
+  return page(shell, 'Embedding Lab', body);
+}
+
+export function adaptHtml(shell: LabPageShell, folderName: string, result: LabAdaptResult): string {
+  const outcome = result.applied
+    ? `<p id="outcome">The adapted model beat the base model on the test pairs and was written to <code id="out">${escapeHtml(result.out)}</code>. Using it re-embeds the index once (vectors are kept per model, so the base model’s stay cached).</p>
+<button id="use-model" type="button" data-folder="${escapeAttribute(result.out)}">Use the adapted model (t5Semantic.model in user settings)</button>`
+    : `<p id="outcome">The adapted model did not beat the base model on the test pairs (MRR ${num(result.after.mrr)} vs ${num(result.before.mrr)}), so nothing was written.</p>`;
+  const body = `<h1>Adapting the model to ${escapeHtml(folderName)}</h1>
+<p class="meta">Base model <code id="model">${escapeHtml(result.model)}</code>; a low-rank residual head on the frozen encoder’s sentence embeddings, trained with the ${escapeHtml(result.loss)} loss and early stopping on the validation pairs. The head is applied to queries and passages alike, so the written folder is one model wherever it is loaded.</p>
+<p class="honest">${escapeHtml(HONEST_NOTE)}</p>
+<table id="before-after"><thead><tr><th scope="col">test pairs</th><th scope="col">recall@1</th><th scope="col">recall@10</th><th scope="col">MRR</th></tr></thead>
+<tbody><tr data-row="before"><th scope="row">before</th>${cells(result.before)}</tr><tr data-row="after"><th scope="row">after</th>${cells(result.after)}</tr></tbody></table>
+${outcome}`;
+  return page(shell, 'Embedding Lab: Adapt', body);
+}
