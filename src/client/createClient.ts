@@ -15,6 +15,7 @@ import {
   type Middleware,
   type ServerOptions,
 } from 'vscode-languageclient/node';
+import { API_KEY_ENV, type MachineInitOptions } from '../shared/protocol';
 import { SETTINGS_SECTION } from '../shared/settings';
 import { describeProblem, type SettingProblem } from '../shared/validateSettings';
 import { SYNCED_SECTIONS, validateSection } from './validateSection';
@@ -30,6 +31,14 @@ export interface ClientInputs {
   fileEvents: FileSystemWatcher;
   /** The sidecar's process went away unexpectedly; `restarting` says whether the client starts it again. */
   onServerExit(restarting: boolean, reason: string): void;
+  /** User-level (machine-scoped) options read once per start, and the embeddings API key from SecretStorage. */
+  machine?: MachineInputs;
+}
+
+export interface MachineInputs {
+  options: MachineInitOptions;
+  /** Passed in the server process's environment (API_KEY_ENV), never in a message or a settings file. */
+  apiKey?: string;
 }
 
 /** What the sidecar receives as `initializationOptions`. */
@@ -40,14 +49,19 @@ export interface InitializationOptions {
   trusted: boolean;
 }
 
+/** `initializationOptions` as sent: the base options and the machine's bundles and endpoint. */
+export type SentInitializationOptions = InitializationOptions & MachineInitOptions;
+
 export const CLIENT_ID = 't5Semantic';
 export const CLIENT_NAME = 'T5 Semantic Engine';
 
-export function createClient({ context, channel, fileEvents, onServerExit }: ClientInputs): LanguageClient {
+export function createClient({ context, channel, fileEvents, onServerExit, machine }: ClientInputs): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
+  // The client merges this into its own environment; no key means the variable is not set at all.
+  const env = machine?.apiKey ? { [API_KEY_ENV]: machine.apiKey } : undefined;
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+    run: { module, transport: TransportKind.ipc, options: { env } },
+    debug: { module, transport: TransportKind.ipc, options: { env, execArgv: ['--nolazy', '--inspect=6011'] } },
   };
 
   // The default handler needs the client, and the client needs the options: bind it after construction.
@@ -79,7 +93,8 @@ export function createClient({ context, channel, fileEvents, onServerExit }: Cli
     initializationOptions: {
       storagePath: context.globalStorageUri.fsPath,
       trusted: workspace.isTrusted,
-    } satisfies InitializationOptions,
+      ...machine?.options,
+    } satisfies SentInitializationOptions,
     errorHandler,
     middleware: validatingMiddleware(channel, () => client.isRunning()),
   };

@@ -3,8 +3,6 @@
  * to it: answers `workspace/configuration` from a settings object, records status and progress.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -21,6 +19,7 @@ import {
 import { EngineStatusNotification, IndexStatusNotification, type EngineStatus, type IndexStatus } from '../../src/shared/protocol';
 import { DEFAULT_SETTINGS, type EngineSettings } from '../../src/shared/settings';
 import { repoRoot } from './paths';
+import { tempDir } from './tempDir';
 
 export interface Sidecar {
   connection: ProtocolConnection;
@@ -59,15 +58,19 @@ export interface SidecarOptions {
   /** Run the sidecar as this user and group (tests running as root use it to make permissions bite). */
   uid?: number;
   gid?: number;
+  /** Extra `initializationOptions` (the machine-scoped bundles and endpoint the extension passes). */
+  initializationOptions?: Record<string, unknown>;
+  /** Extra environment variables for the sidecar process (e.g. the API key). */
+  env?: Record<string, string>;
 }
 
 export async function startSidecar(
   settings: Partial<EngineSettings>,
-  storagePath = mkdtempSync(join(tmpdir(), 't5-sidecar-')),
+  storagePath = tempDir('t5-sidecar-'),
   options: SidecarOptions = {},
 ): Promise<Sidecar> {
   // No execArgv: the bundle runs as VS Code runs it, not under the test's TypeScript loader.
-  const child = fork(join(repoRoot, 'dist/server.js'), ['--node-ipc'], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [], uid: options.uid, gid: options.gid });
+  const child = fork(join(repoRoot, 'dist/server.js'), ['--node-ipc'], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [], uid: options.uid, gid: options.gid, env: options.env ? { ...process.env, ...options.env } : undefined });
   const connection = createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
   // fp32 unless a test asks otherwise: parity tests compare against the reference outputs.
   let current: EngineSettings = { ...DEFAULT_SETTINGS, precision: 'fp32', ...settings };
@@ -106,7 +109,7 @@ export async function startSidecar(
     rootUri: null,
     workspaceFolders: (options.folders ?? []).map((f) => ({ uri: pathToFileURL(f).href, name: f })),
     capabilities: { window: { workDoneProgress: true }, workspace: { configuration: true } },
-    initializationOptions: { storagePath, trusted: options.trusted ?? false },
+    initializationOptions: { ...options.initializationOptions, storagePath, trusted: options.trusted ?? false },
   });
   await connection.sendNotification(InitializedNotification.type, {});
 

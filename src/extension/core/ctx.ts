@@ -14,7 +14,7 @@ import {
   type StatusBarItem,
 } from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
-import { createClient } from '../../client/createClient';
+import { createClient, type MachineInputs } from '../../client/createClient';
 import { EngineStatusNotification, IndexStatusNotification, type EngineStatus, type IndexStatus } from '../../shared/protocol';
 import { Config } from './config';
 import { describeError, Log, sentence } from './log';
@@ -42,6 +42,8 @@ export class Ctx implements Disposable {
   private shownError: string | undefined;
   /** Start, stop and restart run one after another, never interleaved. */
   private lifecycle: Promise<unknown> = Promise.resolve();
+  /** Read before each start: user-level bundle and endpoint settings and the API key (bundles feature). */
+  private machineInputs?: () => Promise<MachineInputs>;
 
   constructor(readonly extension: ExtensionContext) {
     const channel = window.createOutputChannel('T5 Semantic', { log: true });
@@ -145,6 +147,11 @@ export class Ctx implements Disposable {
     });
   }
 
+  /** Sets what each start reads for the machine-scoped options (one provider; set before `start`). */
+  setMachineInputs(provider: () => Promise<MachineInputs>): void {
+    this.machineInputs = provider;
+  }
+
   /** Disposed with the extension (after the client stops). */
   pushCleanup(...disposables: Disposable[]): void {
     this.disposables.push(...disposables);
@@ -162,7 +169,12 @@ export class Ctx implements Disposable {
   }
 
   private async doStart(): Promise<void> {
+    const machine = await this.machineInputs?.().catch((error: unknown) => {
+      this.log.error('Reading the machine settings or the API key failed; starting without them', error);
+      return undefined;
+    });
     const client = createClient({
+      machine,
       context: this.extension,
       channel: this.log.channel,
       fileEvents: this.fileEvents,
