@@ -33,9 +33,9 @@ export class Config {
     return workspace.getConfiguration(SETTINGS_SECTION).update('model', model, ConfigurationTarget.Global);
   }
 
-  /** Turns detection on for the workspace (user settings when no folder is open). */
-  enableDuplicates(): Thenable<void> {
-    const target = workspace.workspaceFolders?.length ? ConfigurationTarget.Workspace : ConfigurationTarget.Global;
+  /** Turns detection on where the user chose: user settings, or the workspace's (its .vscode/settings.json). */
+  enableDuplicates(where: 'user' | 'workspace'): Thenable<void> {
+    const target = where === 'workspace' && workspace.workspaceFolders?.length ? ConfigurationTarget.Workspace : ConfigurationTarget.Global;
     return workspace.getConfiguration().update(`${SETTINGS_SECTION}.duplicates.enabled`, true, target);
   }
 

@@ -3,7 +3,8 @@
  * facts are shared with the "Show Model Info" page). Pure: no `vscode` import, so it is unit-tested in plain node.
  */
 import type { EngineStatus, IndexStatus, ModelInfo } from '../../shared/protocol';
-import { count, lines, percent } from './markdown';
+import { coverageFigure, coveragePercent } from '../../shared/coverage';
+import { count, lines } from './markdown';
 
 export type StatusCommand = 't5Semantic.showModelInfo' | 't5Semantic.showLogs' | 't5Semantic.showIndexDetails';
 
@@ -19,8 +20,9 @@ export interface StatusView {
 export const STATUS_TITLE = 'T5 Semantic Engine';
 
 /**
- * The status bar item for the engine and, once the engine is ready, the index: its progress takes
- * over the text while it scans or indexes. `index` is undefined until the sidecar reports it.
+ * The one status bar item for the engine and, once the engine is ready, the index: its progress takes
+ * over the text while it scans or indexes, and it says "ready" only when indexing has nothing left.
+ * `index` is undefined until the sidecar reports it.
  */
 export function statusView(status: EngineStatus, index?: IndexStatus): StatusView {
   const indexLine = index && indexStatusLine(index);
@@ -51,13 +53,15 @@ function readyView(status: EngineStatus, index: IndexStatus | undefined, indexLi
   switch (index?.state) {
     case undefined:
     case 'waiting':
+      // The model is loaded and the index opens next: "ready" now would be taken back a moment later.
+      return { text: '$(sync~spin) T5: opening index', ...details };
     case 'disabled':
       return { text: '$(check) T5: ready', tooltip: tooltip('Click for model details.'), command: 't5Semantic.showModelInfo' };
     case 'scanning':
     case 'indexing':
       return { text: `$(sync~spin) T5: ${progressText(index)}`, ...details };
     case 'paused':
-      return { text: `$(debug-pause) T5: paused ${percent(index.filesIndexed, index.filesTotal)}%`, ...details };
+      return { text: `$(debug-pause) T5: paused ${coveragePercent(index)}%`, ...details };
     case 'idle':
       return { text: '$(check) T5: ready', ...details };
     case 'error':
@@ -65,10 +69,10 @@ function readyView(status: EngineStatus, index: IndexStatus | undefined, indexLi
   }
 }
 
-/** "61% (1,234 / 5,678 files)", or "scanning" before any file has been counted. */
+/** "61% (1,234 / 5,678 files)" (the shared coverage words), or "scanning" before any file has been counted. */
 function progressText(index: IndexStatus): string {
   if (index.filesTotal === 0) return 'scanning';
-  return `${percent(index.filesIndexed, index.filesTotal)}% (${count(index.filesIndexed)} / ${count(index.filesTotal)} files)`;
+  return coverageFigure(index);
 }
 
 /** One tooltip line for the index, e.g. "Index: 5,678 files, 12,345 chunks". */
@@ -84,7 +88,7 @@ export function indexStatusLine(index: IndexStatus): string {
     case 'paused':
       return `Index: paused at ${progressText(index)}`;
     case 'idle':
-      return `Index: ${count(index.filesIndexed)} files, ${count(index.chunks)} chunks`;
+      return `Index: ${coverageFigure(index)}, ${count(index.chunks)} chunks`;
     case 'error':
       return `Index error: ${index.message ?? 'indexing failed.'}`;
   }

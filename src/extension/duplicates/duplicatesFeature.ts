@@ -13,9 +13,8 @@ import { DuplicatesDiff } from './diff';
 import { comparisonPartner, findMember, groupFingerprints, type DuplicatesFilter, type GroupNode, type MemberNode } from './groups';
 import { exportDuplicatesReport, showSimilarityHistogram } from './report';
 import { DuplicatesStore } from './store';
+import { askTurnOn } from './turnOn';
 import { DuplicatesView } from './treeView';
-
-const TURN_ON = 'Turn On';
 
 export function createDuplicatesFeature(ctx: Ctx, pages: MarkdownView): Feature {
   const duplicates = new Duplicates(ctx);
@@ -56,7 +55,7 @@ class Duplicates implements Disposable {
       't5Semantic.duplicates.sortBySize': () => this.view.setSort('size'),
       't5Semantic.duplicates.sortBySimilarity': () => this.view.setSort('similarity'),
       't5Semantic.duplicates.refresh': () => this.withProgress(() => this.store.refresh()),
-      't5Semantic.duplicates.enable': () => this.ctx.config.enableDuplicates(),
+      't5Semantic.duplicates.enable': () => askTurnOn(this.ctx.config, false),
       [COMMAND_SHOW_DIFF]: (a, b) => this.showDiff(a, b),
       [COMMAND_IGNORE_GROUP]: (target) => this.ignoreGroup(target),
       [COMMAND_IGNORE_TEXT]: (target) => this.ignoreText(target),
@@ -66,13 +65,7 @@ class Duplicates implements Disposable {
   /** Detection must be on; asks to turn it on when it is off. Returns whether it is on now. */
   private async ensureEnabled(): Promise<boolean> {
     if (this.store.enabled) return true;
-    const picked = await window.showInformationMessage(
-      'Near-duplicate detection is off. Turn it on for this workspace? (setting t5Semantic.duplicates.enabled)',
-      TURN_ON,
-    );
-    if (picked !== TURN_ON) return false;
-    await this.ctx.config.enableDuplicates();
-    return true;
+    return askTurnOn(this.ctx.config, true);
   }
 
   private withProgress<T>(work: () => Promise<T>): Thenable<T> {

@@ -3,13 +3,15 @@
  * save dialog) and "Show Similarity Histogram" (the calibration page). The reports are the same ones
  * `t5-semantic dupes` writes (shared modules).
  */
-import { extname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { commands, env, ProgressLocation, Uri, window, workspace } from 'vscode';
 import { htmlReport } from '../../shared/duplicatesHtml';
 import { jsonReport, reportTool, sarifReport, summarize, type ReportInput } from '../../shared/duplicatesReport';
 import { DuplicateGroupsRequest, DuplicateHistogramRequest, type DuplicateGroupsResult } from '../../shared/protocol';
 import { SHOW_LOGS, type Ctx } from '../core/ctx';
+import { defaultReportPath, LAST_EXPORT_FOLDER } from './exportTarget';
 import { histogramMarkdown } from '../pages/histogramMarkdown';
 import { describeError, sentence } from '../core/log';
 import type { MarkdownView } from '../pages/markdownView';
@@ -43,10 +45,12 @@ export async function exportDuplicatesReport(ctx: Ctx): Promise<void> {
   const target = await window.showSaveDialog({
     title: 'Export Near-Duplicates Report',
     saveLabel: 'Export',
-    defaultUri: Uri.joinPath(folders[0].uri, 'near-duplicates.sarif'),
+    // Not the workspace root: the last folder the user exported to, else the temporary folder.
+    defaultUri: Uri.file(defaultReportPath(workspace.name, ctx.extension.globalState.get(LAST_EXPORT_FOLDER), tmpdir())),
     filters: { SARIF: ['sarif'], JSON: ['json'], HTML: ['html'] },
   });
   if (!target) return;
+  if (target.scheme === 'file') void ctx.extension.globalState.update(LAST_EXPORT_FOLDER, dirname(target.fsPath));
   const format = formatOf(target.path);
   try {
     const written = await window.withProgress({ location: ProgressLocation.Notification, title: 'T5: exporting the near-duplicates report' }, async (progress) => {

@@ -3,7 +3,8 @@
  * import. Every string that comes from the workspace (paths, rules, sources, messages) is a code span.
  */
 import type { IndexDetails, IndexStatus, WhyNotIndexedResult } from '../../shared/protocol';
-import { code, count, megabytes, percent, table, withoutStop } from '../core/markdown';
+import { coverageFigure } from '../../shared/coverage';
+import { code, count, megabytes, table, withoutStop } from '../core/markdown';
 
 /** At most this many skipped files are listed; the rest are counted. */
 export const MAX_SKIPPED_ROWS = 200;
@@ -22,8 +23,7 @@ const STATE_WORDS: Readonly<Record<IndexStatus['state'], string>> = Object.freez
 export function coverageText(status: IndexStatus): string {
   const words = STATE_WORDS[status.state];
   if (status.state === 'disabled' || status.state === 'waiting' || status.filesTotal === 0) return words;
-  const done = `${count(status.filesIndexed)} / ${count(status.filesTotal)} files`;
-  return `${words}, ${percent(status.filesIndexed, status.filesTotal)}% (${done})`;
+  return `${words}, ${coverageFigure(status)}`;
 }
 
 /** The markdown page for "Show Index Details". */

@@ -1,13 +1,15 @@
 /**
  * @file "Search by Meaning…": a Quick Pick that searches the index as you type (debounced, the newest
  * query wins and the older request is cancelled) with the panel's ranking, and opens the picked hit.
+ * Each hit shows a 0–100 relevance bar (relevance.ts), not the raw fused score.
  */
 import { CancellationTokenSource, Range, Selection, TextEditorRevealType, Uri, window, type QuickPickItem } from 'vscode';
 import { SearchRequest, type SearchResultHit } from '../../shared/protocol';
 import { DEFAULT_SEARCH_KINDS, DEFAULT_SEARCH_MODE } from '../../shared/searchVocabulary';
 import type { Ctx } from '../core/ctx';
 import { describeError, sentence } from '../core/log';
-import { hitItemText, searchParams } from './searchText';
+import { RELEVANCE_MEANING, relevanceItems } from './relevance';
+import { searchParams } from './searchText';
 
 const DEBOUNCE_MS = 250;
 
@@ -19,7 +21,7 @@ export async function searchQuickPick(ctx: Ctx, initial?: unknown): Promise<void
   const client = ctx.clientForCommand();
   if (!client) return;
   const pick = window.createQuickPick<HitItem>();
-  pick.title = 'Search by Meaning';
+  pick.title = `Search by Meaning · ${RELEVANCE_MEANING}`;
   pick.placeholder = 'Describe what you are looking for in comments and docs';
   pick.matchOnDescription = true;
   pick.matchOnDetail = true;
@@ -46,8 +48,9 @@ export async function searchQuickPick(ctx: Ctx, initial?: unknown): Promise<void
       );
       if (source.token.isCancellationRequested) return;
       // alwaysShow: the engine has already ranked them; the Quick Pick's own filter must not hide any.
+      const texts = relevanceItems(result.hits);
       pick.items = result.hits.length
-        ? result.hits.map((hit) => ({ ...hitItemText(hit), alwaysShow: true, hit }))
+        ? result.hits.map((hit, i) => ({ label: texts[i].label, description: texts[i].description, detail: texts[i].detail, alwaysShow: true, hit }))
         : info(result.status.state === 'idle' ? 'No results' : 'No results in the part indexed so far');
     } catch (error) {
       if (source.token.isCancellationRequested) return;

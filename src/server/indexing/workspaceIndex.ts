@@ -15,6 +15,7 @@ import { l2Normalize } from '../engine/pooling';
 import { IndexContents, type FolderState, type IndexEngine, type IndexSettings } from './indexContents';
 import type { FileEntry } from './store/fileTable';
 import { addFileKeywords, removeFileKeywords } from './store/keywordStore';
+import { coverage } from '../../shared/coverage';
 
 export type { IndexEngine, IndexSettings } from './indexContents';
 export type { IndexedChunk } from './chunkKey';
@@ -40,6 +41,8 @@ export class WorkspaceIndex extends IndexContents {
   private readonly urgent: { state: FolderState; relPath: string; text?: string }[] = [];
   /** Files whose chunks still lack vectors. */
   private readonly waiting = new Set<FileKey>();
+  /** Files an update found that the tables do not know yet: they count in the total until read. */
+  private readonly unread = new Set<FileKey>();
   private progress: IndexProgress = { state: 'idle', filesTotal: 0, filesIndexed: 0, chunks: 0 };
   /** Embeddings computed since the index opened (for tests and the details view). */
   embeddedCount = 0;
@@ -96,7 +99,6 @@ export class WorkspaceIndex extends IndexContents {
     }
     // Recently edited files first: what the user is working on is searchable soonest.
     work.sort((a, b) => b.mtimeMs - a.mtimeMs);
-    this.progress.filesTotal = this.folders.reduce((n, f) => n + f.table.files.size, 0) + work.filter((w) => !w.state.table.files.has(w.relPath)).length;
     await this.processFiles(work.map((w) => ({ state: w.state, relPath: w.relPath })), signal);
   }
 
@@ -180,6 +182,8 @@ export class WorkspaceIndex extends IndexContents {
   }
 
   private async processFiles(work: { state: FolderState; relPath: string; text?: string }[], signal?: AbortSignal): Promise<void> {
+    const unread = work.filter((w) => !w.state.table.files.has(w.relPath)).map((w) => fileKey(w.state.folder, w.relPath));
+    for (const key of unread) this.unread.add(key);
     this.report({ state: 'indexing', message: undefined });
     let toEmbed = new Map<string, string>();
     const embedPending = async () => {
@@ -208,6 +212,7 @@ export class WorkspaceIndex extends IndexContents {
           this.report({ state: 'indexing' });
         }
         const entry = await this.indexFile(state, relPath, text);
+        this.unread.delete(fileKey(state.folder, relPath));
         if (entry) for (const c of this.missingVectors(entry.chunks)) toEmbed.set(c.hash, c.text);
         if (toEmbed.size >= EMBED_GROUP) await embedPending();
         this.report({});
@@ -216,6 +221,8 @@ export class WorkspaceIndex extends IndexContents {
       } while (this.urgent.length); // an editor may have changed during the last embedding
     } finally {
       this.busy = false;
+      // An aborted update reads no more of them: they no longer count as work left.
+      for (const key of unread) this.unread.delete(key);
       this.flush();
       this.report({ state: this.paused ? 'paused' : 'idle' });
     }
@@ -309,12 +316,11 @@ export class WorkspaceIndex extends IndexContents {
   }
 
   private report(change: Partial<IndexProgress>): void {
-    const filesIndexed = this.folders.reduce((n, f) => n + f.table.files.size, 0) - this.waiting.size;
+    const accepted = this.folders.reduce((n, f) => n + f.table.files.size, 0);
     this.progress = {
       ...this.progress,
       ...change,
-      filesIndexed,
-      filesTotal: Math.max(this.progress.filesTotal, filesIndexed + this.waiting.size),
+      ...coverage({ accepted, waitingForVectors: this.waiting.size, unread: this.unread.size }),
       chunks: this.folders.reduce((n, f) => n + f.table.chunkCount, 0),
     };
     this.onProgress(this.progress);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { IndexStatus, ModelInfo } from '../../../../src/shared/protocol';
 import { statusView } from '../../../../src/extension/core/statusText';
+import { coverageText } from '../../../../src/extension/pages/indexDetailsText';
 
 const info: ModelInfo = {
   id: 'sentence-transformers/gtr-t5-base@main',
@@ -29,7 +30,7 @@ describe('statusView', () => {
   });
 
   it('shows the model facts when ready and opens model info on click', () => {
-    const v = statusView({ state: 'ready', model: 'm', info });
+    const v = statusView({ state: 'ready', model: 'm', info }, { state: 'disabled', filesIndexed: 0, filesTotal: 0, chunks: 0 });
     assert.equal(v.text, '$(check) T5: ready');
     for (const part of [info.id, '768', '12 layers', 'T5 encoder → mean pooling', 'built from safetensors', '3.2 s']) {
       assert.ok(v.tooltip.includes(part), `tooltip lacks ${part}: ${v.tooltip}`);
@@ -87,7 +88,7 @@ describe('statusView with the index', () => {
   it('is ready when idle, with the index size in the tooltip', () => {
     const v = statusView(ready, index('idle', { filesIndexed: 5678 }));
     assert.equal(v.text, '$(check) T5: ready');
-    assert.match(v.tooltip, /Index: 5,678 files, 12,345 chunks/);
+    assert.match(v.tooltip, /Index: 100% \(5,678 \/ 5,678 files\), 12,345 chunks/);
     assert.match(v.tooltip, /Click for index details\./);
     assert.equal(v.command, 't5Semantic.showIndexDetails');
   });
@@ -112,15 +113,26 @@ describe('statusView with the index', () => {
   it('lets the engine state win while the model loads or has failed', () => {
     const loading = statusView({ state: 'loading', model: 'm' }, index('idle'));
     assert.equal(loading.text, '$(sync~spin) T5: loading');
-    assert.match(loading.tooltip, /Index: 1,234 files/);
+    assert.match(loading.tooltip, /Index: 21% \(1,234 \/ 5,678 files\)/);
     const failed = statusView({ state: 'error', model: 'm', message: 'boom' }, index('indexing'));
     assert.equal(failed.text, '$(error) T5: error');
     assert.equal(failed.background, 'error');
   });
 
-  it('shows plain "ready" while the index waits for the model', () => {
-    const v = statusView(ready, index('waiting', { filesIndexed: 0, filesTotal: 0, chunks: 0 }));
-    assert.equal(v.text, '$(check) T5: ready');
-    assert.match(v.tooltip, /Index: waiting for the model/);
+  it('is not "ready" before the sidecar has reported the index or while it waits to open it', () => {
+    for (const status of [undefined, index('waiting', { filesIndexed: 0, filesTotal: 0, chunks: 0 })]) {
+      const v = statusView(ready, status);
+      assert.equal(v.text, '$(sync~spin) T5: opening index');
+      assert.doesNotMatch(v.text, /ready/);
+      assert.equal(v.command, 't5Semantic.showIndexDetails');
+    }
+  });
+
+  it('uses the same coverage words in the text, the tooltip and the index details page', () => {
+    const status = index('indexing', { filesIndexed: 1973, filesTotal: 2064 });
+    const v = statusView(ready, status);
+    assert.equal(v.text, '$(sync~spin) T5: 95% (1,973 / 2,064 files)');
+    assert.ok(v.tooltip.includes('95% (1,973 / 2,064 files)'));
+    assert.equal(coverageText(status), 'indexing, 95% (1,973 / 2,064 files)');
   });
 });
