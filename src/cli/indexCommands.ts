@@ -5,8 +5,8 @@
  */
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import type { Engine } from '../server/engine/engine';
 import { WorkspaceIndex, type IndexEngine, type IndexProgress } from '../server/indexing/workspaceIndex';
 import { runSearch } from '../server/search/request';
 import type { SearchMiss, SearchResultHit } from '../shared/protocol';
@@ -34,6 +34,8 @@ export const INDEX_OPTIONS = {
   kinds: { type: 'string' },
   language: { type: 'string', multiple: true },
   'min-score': { type: 'string' },
+  // one query per line of stdin, one JSON line per query
+  stdin: { type: 'boolean', default: false },
   // dupes only (dupesCommand.ts)
   'near-threshold': { type: 'string' },
   'paraphrase-threshold': { type: 'string' },
@@ -150,7 +152,8 @@ export async function searchCommand(args: string[]): Promise<unknown> {
   const { values, positionals } = parseIndexArgs(args);
   const folder = folderArg(positionals, 'search');
   const query = positionals[1];
-  if (!query) throw new UsageError('search needs a query: t5-semantic search <folder> "<query>".');
+  if (values.stdin && query !== undefined) throw new UsageError('search --stdin reads its queries from stdin, one per line: give no query argument.');
+  if (!values.stdin && !query) throw new UsageError('search needs a query: t5-semantic search <folder> "<query>" (or --stdin, one query per line).');
   const mode = oneOf(values.mode, SEARCH_MODES, '--mode')!;
   const kinds = oneOf(values.kinds, SEARCH_KINDS, '--kinds');
   const languages = values.language?.map((l) => {
@@ -159,13 +162,26 @@ export async function searchCommand(args: string[]): Promise<unknown> {
   });
   const minScore = values['min-score'] === undefined ? undefined : Number(values['min-score']);
   if (minScore !== undefined && !(minScore >= -1 && minScore <= 1)) throw new UsageError(`--min-score must be a number from -1 to 1; got ${values['min-score']}.`);
+  const topK = integer(values.top, '--top', 1);
   const engine = await loadEngine(values);
   try {
     const index = openIndex(folder, engine, values, progressBar());
     await index.update(); // incremental: only what changed since the last run
     if (process.stderr.isTTY) process.stderr.write('\n');
     // The sidecar's path: same defaults, filters, floor and nearest misses.
-    const { hits, nearestMisses = [] } = await runSearch(index, engine, { query, mode, topK: integer(values.top, '--top', 1), perFile: 3, kinds, languages, minScore });
+    const ask = (q: string) => runSearch(index, engine, { query: q, mode, topK, perFile: 3, kinds, languages, minScore });
+    if (values.stdin) {
+      // The index is opened once; each line is a query, answered in order as one JSON line.
+      for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+        const q = line.trim();
+        if (!q) continue;
+        const { hits, nearestMisses = [] } = await ask(q);
+        const misses = hits.length ? [] : nearestMisses.map((m) => ({ path: m.path, line: m.range.startLine + 1, kind: m.kind, reason: m.missDetail }));
+        await writeLine(JSON.stringify({ query: q, hits: hits.map(row), ...(misses.length ? { nearestMisses: misses } : {}) }));
+      }
+      return undefined;
+    }
+    const { hits, nearestMisses = [] } = await ask(query!);
     if (!hits.length && nearestMisses.length) {
       process.stderr.write(`No results. Nearest misses (what the filters or the floor cut):\n${nearestMisses.map(missLine).join('\n')}\n`);
     }
@@ -178,6 +194,11 @@ export async function searchCommand(args: string[]): Promise<unknown> {
   } finally {
     await engine.dispose();
   }
+}
+
+/** One line to stdout, waiting for it to drain (a consumer reading answer by answer sees each in turn). */
+function writeLine(line: string): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(`${line}\n`, (e) => (e ? reject(e) : resolve())));
 }
 
 function row(h: SearchResultHit) {

@@ -1,6 +1,8 @@
 /**
  * @file Runs the T5 encoder ONNX graph in onnxruntime-node (CPU) on padded batches of token ids.
- * Calls are serialized through a promise chain: one batch at a time keeps peak memory predictable.
+ * One run at a time keeps peak memory predictable. Two waiting lines: a query's run (someone is typing)
+ * goes before every waiting background run (indexing, duplicate scans), so a search waits for at most
+ * the one run in progress, never for the queue of indexing batches behind it.
  */
 import * as ort from 'onnxruntime-node';
 import { availableParallelism } from 'node:os';
@@ -13,8 +15,19 @@ export function defaultThreads(): number {
   return Math.max(1, availableParallelism() - 1);
 }
 
+/** `query`: someone waits for the answer now; `background`: indexing and other bulk work. */
+export type RunPriority = 'query' | 'background';
+
+/** How long after a query's run background work keeps cutting its batches small (more may come). */
+const QUERY_QUIET_MS = 1000;
+
 export class EncoderSession {
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly waiting: { query: (() => Promise<void>)[]; background: (() => Promise<void>)[] } = { query: [], background: [] };
+  private running = false;
+  private drained: (() => void)[] = [];
+  private lastQueryAt = -Infinity;
+  /** Runs started, by priority, in order (read by tests: that queries overtook waiting indexing runs). */
+  readonly started: RunPriority[] = [];
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -41,23 +54,53 @@ export class EncoderSession {
   }
 
   /** Right-pads `rows` with PAD_ID (mask 0) and returns the requested output as a HiddenBatch. */
-  run(rows: readonly number[][], output: string, checkCancelled?: () => void): Promise<HiddenBatch> {
-    return this.runMany(rows, [output], checkCancelled).then((batches) => batches[0]);
+  run(rows: readonly number[][], output: string, checkCancelled?: () => void, priority: RunPriority = 'background'): Promise<HiddenBatch> {
+    return this.runMany(rows, [output], checkCancelled, priority).then((batches) => batches[0]);
+  }
+
+  /** Whether queries are arriving (one waits, or one ran lately): background work then runs in smaller pieces. */
+  get queryActive(): boolean {
+    return this.waiting.query.length > 0 || performance.now() - this.lastQueryAt < QUERY_QUIET_MS;
   }
 
   /** Several outputs (e.g. every layer's hidden states) of one encoder pass, in the order asked. */
-  runMany(rows: readonly number[][], outputs: readonly string[], checkCancelled?: () => void): Promise<HiddenBatch[]> {
+  runMany(rows: readonly number[][], outputs: readonly string[], checkCancelled?: () => void, priority: RunPriority = 'background'): Promise<HiddenBatch[]> {
     const missing = outputs.find((o) => !this.outputNames.includes(o));
     if (missing !== undefined) {
       return Promise.reject(new ModelError(`The encoder graph ${this.describe} has no output "${missing}".`));
     }
-    // Checked again when its turn comes: a request cancelled while queued (a superseded search) costs nothing.
-    const next = this.queue.then(() => {
-      checkCancelled?.();
-      return this.runNow(rows, outputs);
+    if (priority === 'query') this.lastQueryAt = performance.now();
+    return new Promise<HiddenBatch[]>((resolve, reject) => {
+      this.waiting[priority].push(async () => {
+        try {
+          // Checked again when its turn comes: a request cancelled while queued (a superseded search) costs nothing.
+          checkCancelled?.();
+          this.started.push(priority);
+          if (this.started.length > 1000) this.started.splice(0, 500);
+          resolve(await this.runNow(rows, outputs));
+        } catch (e) {
+          reject(e);
+        } finally {
+          if (priority === 'query') this.lastQueryAt = performance.now();
+        }
+      });
+      this.pump();
     });
-    this.queue = next.catch(() => undefined);
-    return next;
+  }
+
+  /** Starts the next waiting run, queries first, when none is running. */
+  private pump(): void {
+    if (this.running) return;
+    const next = this.waiting.query.shift() ?? this.waiting.background.shift();
+    if (!next) {
+      for (const done of this.drained.splice(0)) done();
+      return;
+    }
+    this.running = true;
+    void next().finally(() => {
+      this.running = false;
+      this.pump();
+    });
   }
 
   private async runNow(rows: readonly number[][], outputs: readonly string[]): Promise<HiddenBatch[]> {
@@ -83,7 +126,7 @@ export class EncoderSession {
   }
 
   async release(): Promise<void> {
-    await this.queue;
+    if (this.running || this.waiting.query.length || this.waiting.background.length) await new Promise<void>((resolve) => this.drained.push(resolve));
     await this.session.release();
   }
 }

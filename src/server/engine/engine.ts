@@ -12,7 +12,7 @@ import { readT5Config, type T5EncoderConfig } from '../model/t5Config';
 import type { ModelInfo, Pooling } from '../../shared/protocol';
 import { planBatches } from './batching';
 import { pool, type PoolingMode } from './pooling';
-import { EncoderSession } from './encoderSession';
+import { EncoderSession, type RunPriority } from './encoderSession';
 import { loadSentencePipeline, type SentencePipeline } from './sentencePipeline';
 import { T5Tokenizer } from './tokenizer';
 
@@ -41,6 +41,8 @@ export interface EmbedOptions {
   onProgress?: (done: number, total: number) => void;
   /** Checked between batches; throwing from it aborts the work. */
   checkCancelled?: () => void;
+  /** `query` runs go before waiting background runs (indexing); default background. */
+  priority?: RunPriority;
 }
 
 export interface HiddenStates {
@@ -188,12 +190,18 @@ export class Engine {
   ): Promise<void> {
     const output = this.outputFor(options.layer);
     let done = 0;
+    const priority = options.priority ?? 'background';
     for (const plan of planBatches(ids.map((r) => r.length), this.options.batchTokenBudget)) {
-      options.checkCancelled?.();
-      const batch = await this.session.run(plan.indices.map((i) => ids[i]), output, options.checkCancelled);
-      consume(batch, plan.indices);
-      done += plan.indices.length;
-      options.onProgress?.(done, ids.length);
+      // While queries arrive, background batches run in quarters: a query waits for less behind the one running.
+      const step = priority === 'background' && this.session.queryActive ? Math.ceil(plan.indices.length / 4) : plan.indices.length;
+      for (let at = 0; at < plan.indices.length; at += step) {
+        const indices = plan.indices.slice(at, at + step);
+        options.checkCancelled?.();
+        const batch = await this.session.run(indices.map((i) => ids[i]), output, options.checkCancelled, priority);
+        consume(batch, indices);
+        done += indices.length;
+        options.onProgress?.(done, ids.length);
+      }
     }
   }
 

@@ -176,7 +176,7 @@ export class LexicalIndex {
   /**
    * Ranked ids with BM25 scores, best first. The filter is asked in rank order until `limit` pass (a
    * common word matches most of a large workspace: asking about every match cost more than the search);
-   * the result is the same as filtering first.
+   * the result is the same as filtering first. Only a bounded selection of the matches is ever sorted.
    */
   search(query: string, limit: number, filter?: (id: string) => boolean): { id: string; score: number }[] {
     const words = queryWords(query);
@@ -233,34 +233,19 @@ export class LexicalIndex {
       }
     }
     const final = (d: number) => scores[d] * matched[d];
-    const rank = (docs: number[]) => docs.sort((a, b) => final(b) - final(a) || a - b);
-    // Only the best few need sorting: a cutoff from the sorted scores keeps about 4 × limit candidates.
-    let candidates = touched;
-    if (touched.length > 4 * limit + 64) {
-      // A histogram of the scores finds a cutoff that keeps at least 4 × limit, in one pass.
-      let max = 0;
-      for (const d of touched) max = Math.max(max, final(d));
-      const bins = new Int32Array(256);
-      const bin = (x: number) => Math.min(255, Math.floor((x / max) * 256));
-      for (const d of touched) bins[bin(final(d))]++;
-      let keep = 0;
-      let b = 256;
-      while (b > 0 && keep < 4 * limit) keep += bins[--b];
-      const cutoff = (b / 256) * max;
-      candidates = touched.filter((d) => final(d) >= cutoff);
-    }
+    // Top-k by a bounded heap over the touched documents, then the filter in rank order; when the filter
+    // rejects too many of them, the next larger selection (a word in every file costs O(n log k), not a sort).
     const out: { id: string; score: number }[] = [];
-    const take = (docs: number[]) => {
-      out.length = 0;
-      for (const d of rank(docs)) {
-        if (out.length >= limit) break;
-        const id = this.ids[d]!;
-        if (filter && !filter(id)) continue;
-        out.push({ id, score: final(d) });
+    let asked = 0;
+    for (let want = Math.min(touched.length, 4 * limit + 64); ; want = Math.min(touched.length, want * 4)) {
+      const ranked = topOf(touched, want, final);
+      for (let i = asked; i < ranked.length && out.length < limit; i++) {
+        const id = this.ids[ranked[i]]!;
+        if (!filter || filter(id)) out.push({ id, score: final(ranked[i]) });
       }
-    };
-    take(candidates);
-    if (out.length < limit && candidates !== touched) take(touched);
+      asked = ranked.length;
+      if (out.length >= limit || want >= touched.length) break;
+    }
     for (const d of touched) {
       scores[d] = 0;
       matched[d] = 0;
@@ -365,6 +350,57 @@ export class LexicalIndex {
     this.scores = new Float64Array(0);
     this.matched = new Uint16Array(0);
   }
+}
+
+/** The best `k` documents by score (ties: lower document first), best first, by a bounded min-heap. */
+export function topOf(docs: readonly number[], k: number, score: (d: number) => number): number[] {
+  if (k <= 0) return [];
+  // heap[0] is the worst kept: lowest score, and among equal scores the highest document number.
+  const heap = new Int32Array(k);
+  const key = new Float64Array(k);
+  let size = 0;
+  const worse = (i: number, j: number) => key[i] < key[j] || (key[i] === key[j] && heap[i] > heap[j]);
+  const swap = (i: number, j: number) => {
+    const d = heap[i];
+    heap[i] = heap[j];
+    heap[j] = d;
+    const s = key[i];
+    key[i] = key[j];
+    key[j] = s;
+  };
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < size && worse(l, m)) m = l;
+      if (r < size && worse(r, m)) m = r;
+      if (m === i) return;
+      swap(i, m);
+      i = m;
+    }
+  };
+  for (const d of docs) {
+    const s = score(d);
+    if (size < k) {
+      heap[size] = d;
+      key[size] = s;
+      for (let i = size++; i > 0; ) {
+        const p = (i - 1) >> 1;
+        if (!worse(i, p)) break;
+        swap(i, p);
+        i = p;
+      }
+    } else if (s > key[0] || (s === key[0] && d < heap[0])) {
+      heap[0] = d;
+      key[0] = s;
+      down(0);
+    }
+  }
+  const out = Array.from(heap.subarray(0, size));
+  const byDoc = new Map<number, number>();
+  for (let i = 0; i < size; i++) byDoc.set(heap[i], key[i]);
+  return out.sort((a, b) => byDoc.get(b)! - byDoc.get(a)! || a - b);
 }
 
 function grow<T extends Int32Array | Uint8Array | Uint16Array>(a: T, length: number): T {

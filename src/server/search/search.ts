@@ -132,16 +132,33 @@ async function rank(index: SearchIndex, embedQuery: () => Promise<Float32Array>,
   return [...byKey.values()].sort((a, b) => b.score - a.score);
 }
 
-/** The first page: at most `perFile` hits per file, no stale files, `topK` hits. */
+/**
+ * The first page: at most `perFile` hits per file, no stale files, `topK` hits. Staleness is asked only
+ * of files whose hits would make the page, in parallel, one batch per shortfall (a stat each, once per file).
+ */
 async function cut<T extends SearchHit>(index: SearchIndex, ranked: readonly T[], topK: number, perFile: number): Promise<T[]> {
   const counts = new Map<string, number>();
+  const stale = new Map<string, Promise<boolean>>();
   const hits: T[] = [];
-  for (const hit of ranked) {
-    if (hits.length >= topK) break;
+  // Starts the checks for the files of the next `need` hits the page would take if none were stale.
+  const prefetch = (from: number, need: number) => {
+    const taken = new Map<string, number>();
+    for (let j = from; j < ranked.length && need > 0; j++) {
+      const file = fileKey(ranked[j].folder, ranked[j].relPath);
+      const n = (counts.get(file) ?? 0) + (taken.get(file) ?? 0);
+      if (n >= perFile) continue;
+      taken.set(file, (taken.get(file) ?? 0) + 1);
+      need--;
+      if (!stale.has(file)) stale.set(file, index.isStale(ranked[j].folder, ranked[j].relPath));
+    }
+  };
+  for (let i = 0; i < ranked.length && hits.length < topK; i++) {
+    const hit = ranked[i];
     const file = fileKey(hit.folder, hit.relPath);
     const n = counts.get(file) ?? 0;
     if (n >= perFile) continue;
-    if (await index.isStale(hit.folder, hit.relPath)) continue;
+    if (!stale.has(file)) prefetch(i, topK - hits.length);
+    if (await stale.get(file)) continue;
     counts.set(file, n + 1);
     hits.push(hit);
   }
