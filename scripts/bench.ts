@@ -10,14 +10,12 @@
  *   --host-files <n>  the workspace the extension host section indexes in code-server (default 20000)
  * Writes bench-results.json beside the table. Every figure comes from the real sidecar or the engine.
  */
-import { appendFileSync, cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { appendFileSync, cpSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine } from '../src/server/engine/engine';
 import { l2Normalize } from '../src/server/engine/pooling';
-import { extractSections, languageOf } from '../src/server/indexing/extract';
-import { chunkSections } from '../src/server/indexing/chunker';
 import { VectorStore, type Quantization } from '../src/server/indexing/store/vectorStore';
 import { IndexDetailsRequest } from '../src/shared/protocol';
 import { generateT5Model } from '../src/tools/generateModel';
@@ -30,6 +28,7 @@ import { int8Agreement } from './benchInt8Agreement';
 import { hostBench } from './benchHost';
 import { queryBench } from './benchQuery';
 import { dupesBench } from './benchDupes';
+import { tempDir } from '../test/support/tempDir';
 
 const { values } = parseArgs({
   options: {
@@ -64,7 +63,7 @@ function du(path: string): number {
 
 /** Indexes `folder` through the real sidecar; then edits one file and times the re-index. */
 async function indexRun(label: string, folder: string, model: string, editFile?: string) {
-  const storage = mkdtempSync(join(tmpdir(), 't5-bench-'));
+  const storage = tempDir('t5-bench-');
   const sidecar = await startSidecar({ model, offline: true, threads: 0, precision: 'auto' }, storage, { folders: [folder], trusted: true });
   try {
     const started = performance.now();
@@ -114,7 +113,7 @@ if (sections.has('index')) {
   const rows = [];
   for (const folder of values.folder ?? [repoRoot]) {
     // Index a copy of the files the index would take, so the one-file edit never touches the real folder.
-    const copy = mkdtempSync(join(tmpdir(), 't5-bench-copy-'));
+    const copy = tempDir('t5-bench-copy-');
     const files = await indexableFiles(folder);
     for (const rel of files) cpSync(join(folder, rel), join(copy, rel));
     const firstMd = files.find((f) => f.endsWith('.md'));
@@ -148,7 +147,7 @@ if (sections.has('quant')) {
         .map((x) => x.i);
     const row: Record<string, number | string> = { model: name, chunks: unique.length, queries: queries.length };
     for (const quantization of ['int8', 'fp16'] as Quantization[]) {
-      const store = new VectorStore(mkdtempSync(join(tmpdir(), 't5-q-')), fp32[0].length, quantization, () => {});
+      const store = new VectorStore(tempDir('t5-q-'), fp32[0].length, quantization, () => {});
       fp32.forEach((v, i) => store.put(String(i).padStart(32, '0'), v));
       store.flush();
       let overlap = 0;

@@ -12,13 +12,12 @@
  * Baseline: the plain JS loop this replaced (cosine.ts, `engine: 'js'`), measured on a 3,000-text subset
  * in the same run and extrapolated by n² (the loop's cost is exactly n²·d/2 multiply-adds).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { nearestNeighbours } from '../src/server/duplicates/cosine';
 import { DuplicateDetector, type ChunkSource } from '../src/server/duplicates/detector';
 import { hashText, type Chunk } from '../src/server/indexing/chunker';
 import { VectorStore } from '../src/server/indexing/store/vectorStore';
+import { tempDir } from '../test/support/tempDir';
 
 export const DIMS = 512;
 const CHUNKS_PER_FILE = 10;
@@ -155,7 +154,7 @@ export async function dupesBench(sizes: number[]): Promise<{ rows: DupesRow[]; n
   rows.push({ measure: `cosine scan, ${subset} texts (same data, both engines)`, ours: `${onnxSubsetS.toFixed(2)} s`, baseline: `${jsSubsetS.toFixed(2)} s (JS loop)`, speedup: Number((jsSubsetS / onnxSubsetS).toFixed(1)), target: '', result: '' });
 
   for (const count of sizes) {
-    const storeDir = mkdtempSync(join(tmpdir(), 't5-bench-dupes-'));
+    const storeDir = tempDir('t5-bench-dupes-');
     try {
       const index = buildIndex(count, storeDir);
       const detector = new DuplicateDetector(index);

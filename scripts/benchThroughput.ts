@@ -96,7 +96,14 @@ export function lengthHistogram(lengths: readonly number[]): string {
     .join(' · ');
 }
 
-export async function throughput(folder: string, modelDir: string, cacheDir: string, limit: number, threads: number, repetitions: number): Promise<{ rows: ThroughputRow[]; lengths: Record<string, number | string> }> {
+export async function throughput(
+  folder: string,
+  modelDir: string,
+  cacheDir: string,
+  limit: number,
+  threads: number,
+  repetitions: number,
+): Promise<{ rows: ThroughputRow[]; lengths: Record<string, number | string> }> {
   const fp32 = await Engine.load(modelDir, { cacheDir, threads, batchTokenBudget: 8192, modelId: 'bench', precision: 'fp32', log: () => {} });
   const int8 = await Engine.load(modelDir, { cacheDir, threads, batchTokenBudget: 8192, modelId: 'bench', precision: 'int8', log: () => {} });
   const texts = await chunkTexts(folder, fp32, limit);

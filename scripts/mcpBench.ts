@@ -3,11 +3,11 @@
  * semantic_search latency through MCP on a generated workspace of about 10k chunks.
  * `node --import tsx scripts/mcpBench.ts [folder] [--files 7500]` (after `node esbuild.mjs`)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { resolve, join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { generateWorkspace, sentence } from '../test/support/generatedWorkspace';
 import { ready, startServer } from '../test/integration/mcpSupport';
+import { tempDir } from '../test/support/tempDir';
 
 const args = process.argv.slice(2);
 const filesAt = args.indexOf('--files');
@@ -27,7 +27,7 @@ async function firstAnswer(storage: string, label: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const storage = mkdtempSync(join(tmpdir(), 't5-mcp-bench-'));
+  const storage = tempDir('t5-mcp-bench-');
   const ws = generateWorkspace(files);
   try {
     await firstAnswer(storage, `${folder}, cold (empty storage)`);

@@ -10,7 +10,9 @@
  *     `npm install --omit=dev`, `npm rebuild` (native modules; needs the Debian packages
  *     libkrb5-dev libsecret-1-dev libx11-dev libxkbfile-dev and a C++ toolchain), and link
  *     node_modules.asar -> node_modules (VS Code loads its modules through that name);
- *  3. `npm rebuild argon2` in the code-server package.
+ *  3. `npm rebuild argon2` in the code-server package;
+ *  4. the built-in extensions' one shared dependency, TypeScript (lib/vscode/extensions, pinned by its
+ *     shrinkwrap): without it VS Code's TypeScript extension says "tsserver was deleted" on every .ts file.
  * The browser is the system chromium (/usr/bin/chromium, installed with apt by .ci/run).
  */
 import { spawnSync } from 'node:child_process';
@@ -28,6 +30,8 @@ const vscodeDir = join(pkgDir, 'lib', 'vscode');
 const entry = join(pkgDir, 'out', 'node', 'entry.js');
 const marker = join(prefix, `.installed-${CODE_SERVER_VERSION}`);
 const force = process.argv.includes('--force');
+const extensionsDir = join(vscodeDir, 'extensions');
+const bundledTsserver = join(extensionsDir, 'node_modules', 'typescript', 'lib', 'tsserver.js');
 
 /** @param {string} msg */
 function fail(msg) {
@@ -52,7 +56,14 @@ if (!existsSync(CHROMIUM)) {
   fail(`${CHROMIUM} is missing. The e2e tests drive the system chromium; install it with\n  apt-get install -y chromium\n(.ci/run does this).`);
 }
 
+/** Step 4; an install made before it only needs this step. */
+function installExtensionDependencies() {
+  if (!existsSync(bundledTsserver)) npm(extensionsDir, ['install', '--omit=dev', '--ignore-scripts']);
+  if (!existsSync(bundledTsserver)) fail(`${bundledTsserver} is missing after npm install`);
+}
+
 if (!force && existsSync(marker) && existsSync(entry)) {
+  installExtensionDependencies();
   console.log(`[setup-code-server] code-server ${CODE_SERVER_VERSION} already installed in ${prefix}`);
   process.exit(0);
 }
@@ -91,7 +102,9 @@ let hasAsar = false;
 try {
   lstatSync(asar);
   hasAsar = true;
-} catch {}
+} catch {
+  // not there yet: linked below
+}
 if (!hasAsar) {
   console.log('[setup-code-server] linking lib/vscode/node_modules.asar -> node_modules');
   symlinkSync('node_modules', asar);
@@ -100,6 +113,9 @@ if (!hasAsar) {
 // 3. code-server's password hashing module (unused with --auth none, but loaded at startup).
 // npm hoists it next to code-server, so rebuild it from whichever folder holds it.
 npm(existsSync(join(pkgDir, 'node_modules', 'argon2')) ? pkgDir : prefix, ['rebuild', 'argon2']);
+
+// 4. TypeScript for the built-in TypeScript/JavaScript language features.
+installExtensionDependencies();
 
 // Smoke check: the entry point runs.
 const v = spawnSync(process.execPath, [entry, '--config', join(prefix, 'config.yaml'), '--version'], { encoding: 'utf8', timeout: 60_000 });

@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * @file The project's test command: build, type-check, then unit, integration, webview and end-to-end tests.
+ * @file The project's test command: build, type-check, lint, then unit, integration, webview and end-to-end tests.
  * `npm test [-- unit|integration|webview|e2e ...]` runs only the named suites.
  * Every suite is a set of `node:test` files run through tsx; the e2e suite first installs code-server
  * and chromium's driver into .cache/ (once) via scripts/setup-code-server.mjs.
@@ -27,6 +27,7 @@ function run(cmd, args) {
 
 run('node', ['esbuild.mjs']);
 run('npx', ['tsc', '--noEmit', '-p', '.']);
+run('npx', ['eslint', '--max-warnings=0', '.']);
 run('node', ['--import', 'tsx', 'scripts/generate-test-models.ts']);
 if (selected.includes('e2e')) run('node', ['scripts/package.mjs']);
 if (selected.includes('e2e')) run('node', ['scripts/setup-code-server.mjs']);

@@ -1,23 +1,21 @@
 /**
  * @file Type-checks the `t5Semantic` settings: the client before it hands them to the sidecar, and the
  * sidecar again on receipt (it is the one that reads files and the network).
- * Pure: no `vscode` import. A bad value is replaced by its default and reported once, by name.
+ * Pure: no `vscode` import. Each setting is a valibot schema (src/shared/schema.ts); a bad value is
+ * replaced by its default and reported once, by name, in the same "must be …; got …" words as requests.
  */
+import { describeValue, integer, oneOf, v } from './schema';
 import { DEFAULT_SETTINGS, type DuplicateSeverity, type DuplicatesSettingsShared, type EngineSettings, type IndexSettingsShared } from './settings';
 
-interface Rule {
-  /** What a valid value looks like, for the warning ("expected …"). */
-  expected: string;
-  check(value: unknown): boolean;
-}
+/** What a valid value looks like is each schema's message ("expected …"). */
+type Rule = v.GenericSchema;
 
-const nonEmptyString = (v: unknown): boolean => typeof v === 'string' && v.trim().length > 0;
-const integerAtLeast = (min: number) => (v: unknown): boolean => Number.isInteger(v) && (v as number) >= min;
+const boolean = v.boolean('a boolean');
+const nonEmptyString = (expected: string) => v.pipe(v.string(expected), v.check((s) => s.trim().length > 0, expected));
 
-function isHttpUrl(v: unknown): boolean {
-  if (typeof v !== 'string') return false;
+function isHttpUrl(x: string): boolean {
   try {
-    const url = new URL(v);
+    const url = new URL(x);
     return url.protocol === 'https:' || url.protocol === 'http:';
   } catch {
     return false;
@@ -25,48 +23,57 @@ function isHttpUrl(v: unknown): boolean {
 }
 
 export const POOLING_VALUES: readonly EngineSettings['pooling'][] = Object.freeze(['auto', 'mean', 'cls', 'max']);
+const listed = (values: readonly string[]) => `one of ${values.join(', ')}`;
+const anObject = v.custom<Record<string, unknown>>((x) => isObject(x), 'an object');
 
 const RULES: Readonly<Record<keyof EngineSettings, Rule>> = Object.freeze({
-  model: { expected: 'a non-empty string (hub repo id or absolute folder path)', check: nonEmptyString },
-  modelRevision: { expected: 'a non-empty string (branch, tag or commit)', check: nonEmptyString },
-  hubUrl: { expected: 'an http(s) URL', check: isHttpUrl },
-  offline: { expected: 'a boolean', check: (v) => typeof v === 'boolean' },
-  threads: { expected: 'an integer ≥ 0', check: integerAtLeast(0) },
-  pooling: { expected: `one of ${POOLING_VALUES.join(', ')}`, check: (v) => POOLING_VALUES.includes(v as EngineSettings['pooling']) },
-  batchTokenBudget: { expected: 'an integer ≥ 64', check: integerAtLeast(64) },
-  precision: { expected: 'one of auto, fp32, int8', check: (v) => v === 'auto' || v === 'fp32' || v === 'int8' },
+  model: nonEmptyString('a non-empty string (hub repo id or absolute folder path)'),
+  modelRevision: nonEmptyString('a non-empty string (branch, tag or commit)'),
+  hubUrl: v.pipe(v.string('an http(s) URL'), v.check(isHttpUrl, 'an http(s) URL')),
+  offline: boolean,
+  threads: integer(0),
+  pooling: oneOf(POOLING_VALUES, listed(POOLING_VALUES)),
+  batchTokenBudget: integer(64),
+  precision: oneOf(['auto', 'fp32', 'int8'] as const, 'one of auto, fp32, int8'),
   // The nested index settings are checked field by field in validateIndexSettings.
-  index: { expected: 'an object', check: isObject },
+  index: anObject,
   // Checked field by field in validateDuplicatesSettings.
-  duplicates: { expected: 'an object', check: isObject },
+  duplicates: anObject,
 });
 
-function isObject(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-const stringArray = (v: unknown): boolean => Array.isArray(v) && v.every((s) => typeof s === 'string');
+const globs = v.array(v.string('an array of glob strings'), 'an array of glob strings');
 const INDEX_RULES: Readonly<Record<keyof IndexSettingsShared, Rule>> = Object.freeze({
-  enabled: { expected: 'a boolean', check: (v) => typeof v === 'boolean' },
-  include: { expected: 'an array of glob strings', check: stringArray },
-  exclude: { expected: 'an array of glob strings', check: stringArray },
-  useIgnoreFiles: { expected: 'a boolean', check: (v) => typeof v === 'boolean' },
-  maxFileBytes: { expected: 'an integer ≥ 1', check: integerAtLeast(1) },
-  minWords: { expected: 'an integer ≥ 0', check: integerAtLeast(0) },
-  quantization: { expected: 'one of int8, fp16, fp32', check: (v) => v === 'int8' || v === 'fp16' || v === 'fp32' },
-  pauseWhenUnfocused: { expected: 'a boolean', check: (v) => typeof v === 'boolean' },
+  enabled: boolean,
+  include: globs,
+  exclude: globs,
+  useIgnoreFiles: boolean,
+  maxFileBytes: integer(1),
+  minWords: integer(0),
+  quantization: oneOf(['int8', 'fp16', 'fp32'] as const, 'one of int8, fp16, fp32'),
+  pauseWhenUnfocused: boolean,
 });
 
 const SEVERITIES: readonly DuplicateSeverity[] = Object.freeze(['error', 'warning', 'information', 'hint']);
-const severity: Rule = { expected: `one of ${SEVERITIES.join(', ')}`, check: (v) => SEVERITIES.includes(v as DuplicateSeverity) };
-const fraction: Rule = { expected: 'a number from 0 to 1', check: (v) => typeof v === 'number' && v >= 0 && v <= 1 };
+const severity = oneOf(SEVERITIES, listed(SEVERITIES));
+const fraction = v.pipe(v.number('a number from 0 to 1'), v.minValue(0, 'a number from 0 to 1'), v.maxValue(1, 'a number from 0 to 1'));
 const DUPLICATES_RULES: Readonly<Record<Exclude<keyof DuplicatesSettingsShared, 'severity'>, Rule>> = Object.freeze({
-  enabled: { expected: 'a boolean', check: (v) => typeof v === 'boolean' },
-  minWords: { expected: 'an integer ≥ 1', check: integerAtLeast(1) },
+  enabled: boolean,
+  minWords: integer(1),
   nearThreshold: fraction,
   paraphraseThreshold: fraction,
-  maxFiles: { expected: 'an integer ≥ 2', check: integerAtLeast(2) },
+  maxFiles: integer(2),
 });
+
+/** `value` checked by `rule`: the value, or undefined with the problem recorded under `key`. */
+function checkValue(rule: Rule, key: string, value: unknown, problems: SettingProblem[]): { ok: boolean } {
+  const result = v.safeParse(rule, value, { abortEarly: true });
+  if (!result.success) problems.push({ key, value, expected: result.issues[0].message });
+  return { ok: result.success };
+}
 
 /** Each known field of `raw` checked by its rule; missing ones silently, wrong ones reported as `prefix.key`. */
 function validateFields<T extends object>(raw: Record<string, unknown>, rules: Readonly<Record<string, Rule>>, defaults: T, prefix: string, problems: SettingProblem[]): T {
@@ -74,19 +81,14 @@ function validateFields<T extends object>(raw: Record<string, unknown>, rules: R
   for (const [key, rule] of Object.entries(rules)) {
     const value = raw[key];
     const fallback = (defaults as Record<string, unknown>)[key];
-    if (value === undefined || value === null) result[key] = fallback;
-    else if (rule.check(value)) result[key] = value;
-    else {
-      problems.push({ key: `${prefix}.${key}`, value, expected: rule.expected });
-      result[key] = fallback;
-    }
+    result[key] = value === undefined || value === null || !checkValue(rule, `${prefix}.${key}`, value, problems).ok ? fallback : value;
   }
   return result as T;
 }
 
 function validateDuplicatesSettings(raw: Record<string, unknown>, problems: SettingProblem[]): DuplicatesSettingsShared {
   const defaults = DEFAULT_SETTINGS.duplicates;
-  const rawSeverity = isObject(raw.severity) ? (raw.severity as Record<string, unknown>) : {};
+  const rawSeverity = isObject(raw.severity) ? raw.severity : {};
   if (raw.severity !== undefined && raw.severity !== null && !isObject(raw.severity)) problems.push({ key: 'duplicates.severity', value: raw.severity, expected: 'an object' });
   return {
     ...validateFields(raw, DUPLICATES_RULES, defaults, 'duplicates', problems),
@@ -95,18 +97,7 @@ function validateDuplicatesSettings(raw: Record<string, unknown>, problems: Sett
 }
 
 function validateIndexSettings(raw: Record<string, unknown>, problems: SettingProblem[]): IndexSettingsShared {
-  const result = {} as Record<keyof IndexSettingsShared, unknown>;
-  for (const key of Object.keys(INDEX_RULES) as (keyof IndexSettingsShared)[]) {
-    const value = raw[key];
-    const rule = INDEX_RULES[key];
-    if (value === undefined || value === null) result[key] = DEFAULT_SETTINGS.index[key];
-    else if (rule.check(value)) result[key] = value;
-    else {
-      problems.push({ key: `index.${key}`, value, expected: rule.expected });
-      result[key] = DEFAULT_SETTINGS.index[key];
-    }
-  }
-  return result as IndexSettingsShared;
+  return validateFields(raw, INDEX_RULES, DEFAULT_SETTINGS.index, 'index', problems);
 }
 
 export const SETTING_KEYS = Object.freeze(Object.keys(RULES) as (keyof EngineSettings)[]);
@@ -130,12 +121,10 @@ export function validateSetting<K extends keyof EngineSettings>(
   problems: SettingProblem[] = [],
 ): EngineSettings[K] {
   if (value === undefined || value === null) return DEFAULT_SETTINGS[key];
-  const rule = RULES[key];
-  if (key === 'index' && rule.check(value)) return validateIndexSettings(value as Record<string, unknown>, problems) as EngineSettings[K];
-  if (key === 'duplicates' && rule.check(value)) return validateDuplicatesSettings(value as Record<string, unknown>, problems) as EngineSettings[K];
-  if (rule.check(value)) return value as EngineSettings[K];
-  problems.push({ key, value, expected: rule.expected });
-  return DEFAULT_SETTINGS[key];
+  if (!checkValue(RULES[key], key, value, problems).ok) return DEFAULT_SETTINGS[key];
+  if (key === 'index') return validateIndexSettings(value as Record<string, unknown>, problems) as EngineSettings[K];
+  if (key === 'duplicates') return validateDuplicatesSettings(value as Record<string, unknown>, problems) as EngineSettings[K];
+  return value as EngineSettings[K];
 }
 
 /** Every EngineSettings key, validated; keys the contract does not know are dropped. */
@@ -148,5 +137,5 @@ export function validateSettings(raw: unknown, problems: SettingProblem[] = []):
 
 export function describeProblem(section: string, p: SettingProblem): string {
   const fallback = p.key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)?.[k], DEFAULT_SETTINGS);
-  return `Setting ${section}.${p.key} has ${JSON.stringify(p.value)}, expected ${p.expected}; using the default ${JSON.stringify(fallback)}.`;
+  return `Setting ${section}.${p.key} must be ${p.expected}; got ${describeValue(p.value)}. Using the default ${JSON.stringify(fallback)}.`;
 }

@@ -2,10 +2,12 @@
  * @file The messages between the search panel's webview and the extension, as typed unions, with the
  * validators each side runs on what it receives. A webview is a browser page showing workspace text, so
  * the extension treats everything it posts as untrusted: `parseFromWebview` returns undefined (with the
- * reason) for anything that is not exactly one of these shapes. It imports only types and the import-free
- * search vocabulary, so the browser bundle can import it too.
+ * reason) for anything that is not exactly one of these shapes. The checks are valibot schemas
+ * (src/shared/schema.ts); it imports nothing else but types and the search vocabulary, so the browser
+ * bundle can import it too.
  */
 import type { ChunkRange, EngineState, IndexStatus, SearchMiss, SearchMissReason, SearchResultHit } from './protocol';
+import { check, integer, oneOf, v, type Checked } from './schema';
 import { isLanguageId, SEARCH_KINDS, SEARCH_MODES, type SearchKinds, type SearchMode } from './searchVocabulary';
 
 export { SEARCH_KINDS, SEARCH_MODES, type SearchKinds, type SearchMode };
@@ -60,148 +62,133 @@ export type FromWebview =
 const MAX_QUERY_CHARS = 10_000;
 const MAX_GLOBS = 50;
 const MAX_LANGUAGES = 50;
-
-export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
-
-type Obj = Record<string, unknown>;
-
-function isObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isNonNegativeInt(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-}
-
-function isStringArray(v: unknown, max: number): v is string[] {
-  return Array.isArray(v) && v.length <= max && v.every((s) => typeof s === 'string' && s.length <= 1000);
-}
-
-function oneOf<T extends string>(v: unknown, values: readonly T[]): v is T {
-  return typeof v === 'string' && (values as readonly string[]).includes(v);
-}
-
-/** Only these keys, so a message cannot smuggle extra fields through a spread. */
-function hasOnlyKeys(o: Obj, keys: readonly string[]): boolean {
-  return Object.keys(o).every((k) => keys.includes(k));
-}
-
-export function isChunkRange(v: unknown): v is ChunkRange {
-  return (
-    isObject(v) &&
-    hasOnlyKeys(v, ['startLine', 'startCharacter', 'endLine', 'endCharacter']) &&
-    isNonNegativeInt(v.startLine) &&
-    isNonNegativeInt(v.startCharacter) &&
-    isNonNegativeInt(v.endLine) &&
-    isNonNegativeInt(v.endCharacter) &&
-    (v.endLine > v.startLine || (v.endLine === v.startLine && v.endCharacter >= v.startCharacter))
-  );
-}
-
-/** Validates a message from the webview; the reason names the first thing that is wrong. */
-export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
-  const bad = (reason: string): Parsed<FromWebview> => ({ ok: false, reason });
-  if (!isObject(raw)) return bad('the message is not an object');
-  switch (raw.type) {
-    case 'ready':
-    case 'showLogs':
-    case 'restartEngine':
-      return hasOnlyKeys(raw, ['type']) ? { ok: true, value: { type: raw.type } } : bad(`${raw.type} has unexpected fields`);
-    case 'search': {
-      if (!hasOnlyKeys(raw, ['type', 'requestId', 'query', 'mode', 'include', 'exclude', 'kinds', 'languages', 'currentFolder'])) return bad('search has unexpected fields');
-      if (!isNonNegativeInt(raw.requestId)) return bad('search.requestId must be a non-negative integer');
-      if (typeof raw.query !== 'string' || raw.query.length > MAX_QUERY_CHARS) return bad('search.query must be a string');
-      if (!oneOf(raw.mode, SEARCH_MODES)) return bad('search.mode must be hybrid, semantic or keyword');
-      if (!isStringArray(raw.include, MAX_GLOBS)) return bad('search.include must be a list of globs');
-      if (!isStringArray(raw.exclude, MAX_GLOBS)) return bad('search.exclude must be a list of globs');
-      if (!oneOf(raw.kinds, SEARCH_KINDS)) return bad('search.kinds must be comments, docs or both');
-      if (!isStringArray(raw.languages, MAX_LANGUAGES) || !raw.languages.every(isLanguageId)) return bad('search.languages must be a list of language ids');
-      if (typeof raw.currentFolder !== 'boolean') return bad('search.currentFolder must be true or false');
-      const { requestId, query, mode, include, exclude, kinds, languages, currentFolder } = raw;
-      return { ok: true, value: { type: 'search', requestId, query, mode, include: [...include], exclude: [...exclude], kinds, languages: [...languages], currentFolder } };
-    }
-    case 'open': {
-      if (!hasOnlyKeys(raw, ['type', 'uri', 'range'])) return bad('open has unexpected fields');
-      if (typeof raw.uri !== 'string' || !raw.uri.startsWith('file:')) return bad('open.uri must be a file: URI');
-      if (!isChunkRange(raw.range)) return bad('open.range must be a range');
-      const { startLine, startCharacter, endLine, endCharacter } = raw.range;
-      return { ok: true, value: { type: 'open', uri: raw.uri, range: { startLine, startCharacter, endLine, endCharacter } } };
-    }
-    default:
-      return bad(`unknown message type ${JSON.stringify(String(raw.type)).slice(0, 40)}`);
-  }
-}
-
-function isIndexStatus(v: unknown): v is IndexStatus {
-  return (
-    isObject(v) &&
-    typeof v.state === 'string' &&
-    isNonNegativeInt(v.filesIndexed) &&
-    isNonNegativeInt(v.filesTotal) &&
-    isNonNegativeInt(v.chunks) &&
-    (v.message === undefined || typeof v.message === 'string')
-  );
-}
-
 /** Distinct matched words of one hit; a chunk has at most a few hundred. */
 const MAX_MATCHED_TERMS = 10_000;
 
-function isHit(v: unknown): v is SearchResultHit {
-  const optionalNumber = (x: unknown) => x === undefined || typeof x === 'number';
-  return (
-    isObject(v) &&
-    typeof v.uri === 'string' &&
-    typeof v.path === 'string' &&
-    isChunkRange(v.range) &&
-    typeof v.text === 'string' &&
-    typeof v.kind === 'string' &&
-    (v.symbol === undefined || typeof v.symbol === 'string') &&
-    typeof v.language === 'string' &&
-    typeof v.score === 'number' &&
-    optionalNumber(v.semanticRank) &&
-    optionalNumber(v.semanticScore) &&
-    optionalNumber(v.keywordRank) &&
-    optionalNumber(v.keywordScore) &&
-    (v.matchedTerms === undefined || isStringArray(v.matchedTerms, MAX_MATCHED_TERMS))
-  );
+export type Parsed<T> = Checked<T>;
+
+const nonNegativeInt = integer(0, Number.MAX_SAFE_INTEGER);
+const strings = (max: number, expected: string) =>
+  v.pipe(v.array(v.pipe(v.string(expected), v.maxLength(1000, expected)), expected), v.maxLength(max, `${expected} (at most ${max})`));
+
+const ChunkRangeSchema = v.pipe(
+  v.strictObject({ startLine: nonNegativeInt, startCharacter: nonNegativeInt, endLine: nonNegativeInt, endCharacter: nonNegativeInt }, 'a range'),
+  v.check((r) => r.endLine > r.startLine || (r.endLine === r.startLine && r.endCharacter >= r.startCharacter), 'a range that ends after it starts'),
+);
+
+export function isChunkRange(x: unknown): x is ChunkRange {
+  return v.is(ChunkRangeSchema, x);
 }
 
-function isMiss(v: unknown): v is SearchMiss {
-  return isObject(v) && isHit(v) && oneOf(v.missReason, MISS_REASONS) && typeof v.missDetail === 'string';
+// ---- webview → extension: strict objects, so a message cannot smuggle extra fields through a spread ----
+
+const FROM_WEBVIEW = {
+  ready: v.strictObject({ type: v.literal('ready') }, 'an object'),
+  showLogs: v.strictObject({ type: v.literal('showLogs') }, 'an object'),
+  restartEngine: v.strictObject({ type: v.literal('restartEngine') }, 'an object'),
+  search: v.strictObject(
+    {
+      type: v.literal('search'),
+      requestId: v.pipe(v.number('a non-negative integer'), v.safeInteger('a non-negative integer'), v.minValue(0, 'a non-negative integer')),
+      query: v.pipe(v.string('a string'), v.maxLength(MAX_QUERY_CHARS, `a string of at most ${MAX_QUERY_CHARS} characters`)),
+      mode: oneOf(SEARCH_MODES, 'hybrid, semantic or keyword'),
+      include: strings(MAX_GLOBS, 'a list of globs'),
+      exclude: strings(MAX_GLOBS, 'a list of globs'),
+      kinds: oneOf(SEARCH_KINDS, 'comments, docs or both'),
+      languages: v.pipe(strings(MAX_LANGUAGES, 'a list of language ids'), v.check((l) => l.every(isLanguageId), 'a list of language ids')),
+      currentFolder: v.boolean('true or false'),
+    },
+    'an object',
+  ),
+  open: v.strictObject(
+    {
+      type: v.literal('open'),
+      uri: v.pipe(v.string('a file: URI'), v.startsWith('file:', 'a file: URI')),
+      range: ChunkRangeSchema,
+    },
+    'an object',
+  ),
+} as const;
+
+const _fromAgrees: v.InferOutput<(typeof FROM_WEBVIEW)[keyof typeof FROM_WEBVIEW]> extends FromWebview ? true : false = true;
+void _fromAgrees;
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** Validates a message from the webview; the reason names the first thing that is wrong. */
+export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
+  if (!isObject(raw)) return { ok: false, reason: 'the message is not an object' };
+  const type = raw.type;
+  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(FROM_WEBVIEW, type)) {
+    return { ok: false, reason: `unknown message type ${JSON.stringify(String(type)).slice(0, 40)}` };
+  }
+  // valibot builds a new object from the known fields: the page's object (and its arrays) are never kept.
+  return check(FROM_WEBVIEW[type as keyof typeof FROM_WEBVIEW], raw, type) as Parsed<FromWebview>;
 }
 
-export function isPanelStatus(v: unknown): v is PanelStatus {
-  return (
-    isObject(v) &&
-    oneOf(v.engine, ['starting', 'loading', 'ready', 'error'] as const) &&
-    (v.engineMessage === undefined || typeof v.engineMessage === 'string') &&
-    (v.index === undefined || isIndexStatus(v.index)) &&
-    typeof v.trusted === 'boolean'
-  );
+// ---- extension → webview: loose objects (the page ignores fields it does not know) -------------------
+
+const optionalString = v.optional(v.string('a string'));
+const optionalNumber = v.optional(v.number('a number'));
+
+const IndexStatusSchema = v.looseObject(
+  { state: v.string('a string'), filesIndexed: nonNegativeInt, filesTotal: nonNegativeInt, chunks: nonNegativeInt, message: optionalString },
+  'an object',
+);
+
+const hitEntries = {
+  uri: v.string('a string'),
+  path: v.string('a string'),
+  range: ChunkRangeSchema,
+  text: v.string('a string'),
+  kind: v.string('a string'),
+  symbol: optionalString,
+  language: v.string('a string'),
+  score: v.number('a number'),
+  semanticRank: optionalNumber,
+  semanticScore: optionalNumber,
+  keywordRank: optionalNumber,
+  keywordScore: optionalNumber,
+  matchedTerms: v.optional(v.pipe(v.array(v.string('a string'), 'a list of words'), v.maxLength(MAX_MATCHED_TERMS, 'a list of words'))),
+};
+const HitSchema = v.looseObject(hitEntries, 'an object');
+const MissSchema = v.looseObject({ ...hitEntries, missReason: oneOf(MISS_REASONS as readonly SearchMissReason[]), missDetail: v.string('a string') }, 'an object');
+
+const PanelStatusSchema = v.looseObject(
+  {
+    engine: oneOf(['starting', 'loading', 'ready', 'error'] as const),
+    engineMessage: optionalString,
+    index: v.optional(IndexStatusSchema),
+    trusted: v.boolean('true or false'),
+  },
+  'an object',
+);
+
+const ToWebviewSchema = v.variant(
+  'type',
+  [
+    v.looseObject({ type: v.literal('status'), status: PanelStatusSchema }),
+    v.looseObject({
+      type: v.literal('results'),
+      requestId: nonNegativeInt,
+      query: v.string('a string'),
+      hits: v.array(HitSchema, 'a list of hits'),
+      nearestMisses: v.optional(v.array(MissSchema, 'a list of misses')),
+      status: IndexStatusSchema,
+    }),
+    v.looseObject({ type: v.literal('activeFolder'), folder: optionalString }),
+    v.looseObject({ type: v.literal('searchError'), requestId: nonNegativeInt, message: v.string('a string') }),
+    v.looseObject({ type: v.literal('setQuery'), query: v.string('a string'), mode: v.optional(oneOf(SEARCH_MODES)) }),
+  ],
+  'a known message type',
+);
+
+export function isPanelStatus(x: unknown): x is PanelStatus {
+  return v.is(PanelStatusSchema, x);
 }
 
 /** The webview's check on what the extension posts (defence in depth; the page also gets other messages). */
 export function parseToWebview(raw: unknown): ToWebview | undefined {
-  if (!isObject(raw)) return undefined;
-  switch (raw.type) {
-    case 'status':
-      return isPanelStatus(raw.status) ? (raw as ToWebview) : undefined;
-    case 'results':
-      return isNonNegativeInt(raw.requestId) &&
-        typeof raw.query === 'string' &&
-        Array.isArray(raw.hits) &&
-        raw.hits.every(isHit) &&
-        (raw.nearestMisses === undefined || (Array.isArray(raw.nearestMisses) && raw.nearestMisses.every(isMiss))) &&
-        isIndexStatus(raw.status)
-        ? (raw as ToWebview)
-        : undefined;
-    case 'activeFolder':
-      return raw.folder === undefined || typeof raw.folder === 'string' ? (raw as ToWebview) : undefined;
-    case 'searchError':
-      return isNonNegativeInt(raw.requestId) && typeof raw.message === 'string' ? (raw as ToWebview) : undefined;
-    case 'setQuery':
-      return typeof raw.query === 'string' && (raw.mode === undefined || oneOf(raw.mode, SEARCH_MODES)) ? (raw as ToWebview) : undefined;
-    default:
-      return undefined;
-  }
+  const result = v.safeParse(ToWebviewSchema, raw, { abortEarly: true });
+  return result.success ? (result.output as ToWebview) : undefined;
 }

@@ -9,28 +9,13 @@
  * view's welcome button turns it on. Screenshots go to test-results/e2e/duplicates-*.png.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
-import {
-  RESULTS_DIR,
-  ROOT,
-  checkPrerequisites,
-  extensionLogTail,
-  installVsix,
-  launchBrowser,
-  makeTempDir,
-  saveLogs,
-  screenshot,
-  startCodeServer,
-  vsixPath,
-  type CodeServer,
-  QUIET_WORKBENCH_SETTINGS,
-} from '../support/codeServer';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
+import { RESULTS_DIR, screenshot } from '../support/codeServer';
+import { useWorkbench } from '../support/e2eWorkbench';
 import { activeEditorShows, openFile, quickInput, quickInputBox, runCommand } from '../support/workbench';
-
-const MODEL = resolve(ROOT, '..', 'shared', 'golden', 'tiny-st5');
 
 const MIRRORED =
   'Install the command line tool with npm, then run it once in the root of the repository so it can write its default configuration file next to the package manifest.';
@@ -59,27 +44,6 @@ const FILES: Record<string, string> = {
 };
 /** A line inside the JSDoc comment of src/store.ts (1-based). */
 const STORE_COMMENT_LINE = 3;
-
-let tmp: string | undefined;
-let workspace: string | undefined;
-let server: CodeServer | undefined;
-let browser: Browser | undefined;
-let page: Page | undefined;
-const consoleLines: string[] = [];
-
-async function withArtifacts(name: string, fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (e) {
-    await screenshot(page, `duplicates-failure-${name}`);
-    const logs = saveLogs(server, `duplicates-failure-${name}`);
-    if (logs) writeFileSync(join(logs, 'browser-console.log'), consoleLines.join('\n'));
-    const tail = server ? extensionLogTail(server.userDataDir) : '';
-    const err = e as Error;
-    err.message += `\n[e2e] ${name} failed; screenshots and logs in ${RESULTS_DIR}${tail ? `\n[e2e] extension log:\n${tail}` : ''}`;
-    throw err;
-  }
-}
 
 async function waitForReady(p: Page): Promise<void> {
   await p.waitForFunction(
@@ -168,55 +132,23 @@ async function quickFix(p: Page, line: number, title: RegExp): Promise<void> {
 }
 
 describe('Near-duplicates in code-server', { timeout: 900_000 }, () => {
-  before(async () => {
-    checkPrerequisites();
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    tmp = makeTempDir('t5-e2e-dupes-');
-    const userDataDir = join(tmp, 'user-data');
-    const extensionsDir = join(tmp, 'extensions');
-    workspace = join(tmp, 'workspace');
-    mkdirSync(join(userDataDir, 'User'), { recursive: true });
-    for (const [file, text] of Object.entries(FILES)) {
-      mkdirSync(join(workspace, file, '..'), { recursive: true });
-      writeFileSync(join(workspace, file), text);
-    }
-    const settings = {
-      't5Semantic.model': MODEL,
-      't5Semantic.offline': true,
+  const wb = useWorkbench({
+    name: 'duplicates',
+    files: FILES,
+    settings: {
       't5Semantic.duplicates.enabled': true,
       // The tiny test model has random weights: only exact and near copies are meaningful with it.
       't5Semantic.duplicates.paraphraseThreshold': 1,
       'workbench.colorTheme': 'Default Dark Modern',
-      ...QUIET_WORKBENCH_SETTINGS,
       'editor.lightbulb.enabled': 'on',
-    };
-    writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
-    installVsix(vsixPath(), extensionsDir, userDataDir);
-    server = await startCodeServer({ userDataDir, extensionsDir, folder: workspace, timeout: 120_000 });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
-    page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
-    await withArtifacts('startup', async () => {
-      await page!.goto(`${server!.url}/?folder=${encodeURIComponent(workspace!)}`, { timeout: 120_000 });
-      await page!.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 120_000 });
-      await page!.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: 'docs' }).waitFor({ timeout: 120_000 });
-      await waitForReady(page!);
-    });
-  });
-
-  after(async () => {
-    if (page) await screenshot(page, 'duplicates-99-final');
-    saveLogs(server, 'duplicates-logs');
-    if (consoleLines.length) writeFileSync(join(RESULTS_DIR, 'duplicates-browser-console.log'), consoleLines.join('\n'));
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    },
+    explorerRow: 'docs',
+    ready: waitForReady,
   });
 
   test('the Problems panel shows every planted copy, with the other copies as related information', { timeout: 300_000 }, async () => {
-    const p = page!;
-    await withArtifacts('problems', async () => {
+    const p = wb.page;
+    await wb.withArtifacts('problems', async () => {
       await openFile(p, 'store.ts', 'SegmentStore');
       await showProblems(p);
       await problemRows(p).filter({ hasText: /Near copy \(\d+% similar\) of docs\/storage\.md:1/ }).first().waitFor({ timeout: 240_000 });
@@ -234,8 +166,8 @@ describe('Near-duplicates in code-server', { timeout: 900_000 }, () => {
   });
 
   test('the Near-duplicates view lists both groups with their members; a member opens its copy', { timeout: 300_000 }, async () => {
-    const p = page!;
-    await withArtifacts('view', async () => {
+    const p = wb.page;
+    await wb.withArtifacts('view', async () => {
       await runCommand(p, 'T5 Semantic: Find Near-Duplicates in Workspace');
       await treeRows(p).filter({ hasText: /Near copy · \d+% · “/ }).first().waitFor({ timeout: 120_000 });
       await treeRows(p).filter({ hasText: /Exact copy · 100% · “Install the command line tool/ }).first().waitFor({ timeout: 60_000 });
@@ -253,8 +185,8 @@ describe('Near-duplicates in code-server', { timeout: 900_000 }, () => {
   });
 
   test('quick fixes: Show differences opens the word diff; Ignore this group removes the group', { timeout: 300_000 }, async () => {
-    const p = page!;
-    await withArtifacts('quick-fix', async () => {
+    const p = wb.page;
+    await wb.withArtifacts('quick-fix', async () => {
       await showFile(p, 'store.ts', 'SegmentStore');
       await quickFix(p, STORE_COMMENT_LINE, /Show differences with docs\/storage\.md:1/);
       const diff = p.locator('.editor-group-container.active .monaco-diff-editor');
@@ -281,7 +213,7 @@ describe('Near-duplicates in code-server', { timeout: 900_000 }, () => {
       await waitForCounts(p, [0, 0, 4]);
       await treeRows(p).filter({ hasText: /Near copy ·/ }).first().waitFor({ state: 'detached', timeout: 60_000 });
       assert.equal(await treeRows(p).filter({ hasText: /Exact copy ·/ }).count(), 2);
-      const file = join(workspace!, '.vscode', 't5-semantic-ignore.json');
+      const file = join(wb.workspace, '.vscode', 't5-semantic-ignore.json');
       assert.ok(existsSync(file), 'the suppressions file is written');
       const listed = (JSON.parse(readFileSync(file, 'utf8')) as { ignore: { fingerprint: string }[] }).ignore;
       assert.equal(listed.length, 2, 'one fingerprint per drifted copy');
@@ -290,8 +222,8 @@ describe('Near-duplicates in code-server', { timeout: 900_000 }, () => {
   });
 
   test('Ignore in this file writes the inline marker into the comment, and that copy is no longer reported', { timeout: 300_000 }, async () => {
-    const p = page!;
-    await withArtifacts('inline-marker', async () => {
+    const p = wb.page;
+    await wb.withArtifacts('inline-marker', async () => {
       await openFile(p, 'retry_copy.py', 'retry_again');
       await quickFix(p, 2, /Ignore in this file \(add an inline marker comment\)/);
       await p.locator('.editor-group-container.active .monaco-editor .view-lines').filter({ hasText: '# t5-semantic-ignore-duplicate' }).waitFor({ timeout: 30_000 });
@@ -303,8 +235,8 @@ describe('Near-duplicates in code-server', { timeout: 900_000 }, () => {
   });
 
   test('Find Near-Duplicates of the Current File filters the view; Show All clears it', { timeout: 300_000 }, async () => {
-    const p = page!;
-    await withArtifacts('current-file', async () => {
+    const p = wb.page;
+    await wb.withArtifacts('current-file', async () => {
       await openFile(p, 'install.md', 'Install the command line tool');
       await runCommand(p, 'T5 Semantic: Find Near-Duplicates of the Current File');
       await duplicatesPane(p).getByText('Near-duplicates of docs/install.md: 1 group').waitFor({ timeout: 60_000 });
@@ -319,27 +251,28 @@ describe('Near-duplicates in code-server', { timeout: 900_000 }, () => {
   });
 
   test('with detection off the view offers to turn it on, and its button does', { timeout: 300_000 }, async () => {
-    const p = page!;
-    await withArtifacts('welcome', async () => {
-      mkdirSync(join(workspace!, '.vscode'), { recursive: true });
-      writeFileSync(join(workspace!, '.vscode', 'settings.json'), JSON.stringify({ 't5Semantic.duplicates.enabled': false }, null, 2));
+    const p = wb.page;
+    await wb.withArtifacts('welcome', async () => {
+      mkdirSync(join(wb.workspace, '.vscode'), { recursive: true });
+      writeFileSync(join(wb.workspace, '.vscode', 'settings.json'), JSON.stringify({ 't5Semantic.duplicates.enabled': false }, null, 2));
       const button = duplicatesPane(p).locator('.welcome-view-content .monaco-button').filter({ hasText: 'Turn On Near-Duplicate Detection' });
       await button.waitFor({ state: 'visible', timeout: 60_000 });
       await waitForCounts(p, [0, 0, 0]);
       await p.locator('.part.sidebar').screenshot({ path: join(RESULTS_DIR, 'duplicates-07-welcome-off.png'), timeout: 15_000 });
       await button.click();
-      // The button turns it on for this workspace; the groups and diagnostics come back.
+      // The button asks where; this workspace turns it off itself, so only "For This Workspace" is offered.
+      await p.locator('.monaco-dialog-box .monaco-button').filter({ hasText: 'For This Workspace' }).click({ timeout: 30_000 });
       await treeRows(p).filter({ hasText: /Exact copy · 100% · “Install the command/ }).first().waitFor({ timeout: 120_000 });
-      const workspaceSettings = JSON.parse(readFileSync(join(workspace!, '.vscode', 'settings.json'), 'utf8')) as Record<string, unknown>;
+      const workspaceSettings = JSON.parse(readFileSync(join(wb.workspace, '.vscode', 'settings.json'), 'utf8')) as Record<string, unknown>;
       assert.equal(workspaceSettings['t5Semantic.duplicates.enabled'], true);
       await waitForCounts(p, [0, 0, 3], 120_000);
     });
   });
 
   test('editing .vscode/t5-semantic-ignore.json by hand (a checkout, a revert) brings the ignored copies back', { timeout: 300_000 }, async () => {
-    const p = page!;
-    await withArtifacts('suppressions-file', async () => {
-      writeFileSync(join(workspace!, '.vscode', 't5-semantic-ignore.json'), `${JSON.stringify({ ignore: [] }, null, 2)}\n`);
+    const p = wb.page;
+    await wb.withArtifacts('suppressions-file', async () => {
+      writeFileSync(join(wb.workspace, '.vscode', 't5-semantic-ignore.json'), `${JSON.stringify({ ignore: [] }, null, 2)}\n`);
       // The file watcher tells the sidecar, which republishes without a new detection run.
       await waitForCounts(p, [0, 2, 3], 120_000);
       await treeRows(p).filter({ hasText: /Near copy · \d+% · “/ }).first().waitFor({ timeout: 60_000 });

@@ -4,28 +4,12 @@
  * first (scripts/test.mjs runs both). Screenshots and, on failure, logs go to test-results/e2e/.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import {
-  RESULTS_DIR,
-  ROOT,
-  checkPrerequisites,
-  extensionLogTail,
-  installVsix,
-  launchBrowser,
-  makeTempDir,
-  saveLogs,
-  screenshot,
-  startCodeServer,
-  vsixPath,
-  type CodeServer,
-  QUIET_WORKBENCH_SETTINGS,
-} from '../support/codeServer';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { screenshot } from '../support/codeServer';
+import { useWorkbench } from '../support/e2eWorkbench';
 import { openFile, quickInput, quickInputBox, quickInputRows, runCommand } from '../support/workbench';
 
-const MODEL = resolve(ROOT, '..', 'shared', 'golden', 'tiny-st5');
 /** The paragraph both files contain, on line 5 of each. */
 const P = "The indexer stores each chunk's vector keyed by a hash of its text.";
 const P_LINE = 5;
@@ -54,32 +38,6 @@ const B_MD = [
 
 const STATUS_TIMEOUT = 180_000;
 
-let tmp: string | undefined;
-let server: CodeServer | undefined;
-let browser: Browser | undefined;
-let page: Page | undefined;
-const consoleLines: string[] = [];
-
-/** Runs a step; on failure saves a screenshot, the logs and the browser console, and adds the extension log to the error. */
-async function withArtifacts(name: string, fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (e) {
-    await screenshot(page, `failure-${name}`);
-    const logs = saveLogs(server, `failure-${name}`);
-    if (logs) writeFileSync(join(logs, 'browser-console.log'), consoleLines.join('\n'));
-    const tail = server ? extensionLogTail(server.userDataDir) : '';
-    const extra = `[e2e] ${name} failed; screenshots and logs in ${RESULTS_DIR}${tail ? `\n[e2e] extension log:\n${tail}` : ''}`;
-    console.error(extra);
-    const err = e as Error;
-    // The reporter prints the stack, which was fixed when the error was made: extend both.
-    const original = err.message;
-    err.message += `\n${extra}`;
-    if (err.stack?.includes(original)) err.stack = err.stack.replace(original, err.message);
-    throw err;
-  }
-}
-
 /** Waits until a status bar entry mentions T5 and says ready (or error, which fails at once); returns its text. */
 async function waitForReady(p: Page): Promise<string> {
   const handle = await p.waitForFunction(
@@ -99,64 +57,17 @@ async function waitForReady(p: Page): Promise<string> {
 }
 
 describe('T5 Semantic Search in code-server', { timeout: 600_000 }, () => {
-  before(async () => {
-    checkPrerequisites();
-    rmSync(RESULTS_DIR, { recursive: true, force: true });
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    tmp = makeTempDir('t5-e2e-');
-    const userDataDir = join(tmp, 'user-data');
-    const extensionsDir = join(tmp, 'extensions');
-    const workspace = join(tmp, 'workspace');
-    mkdirSync(join(userDataDir, 'User'), { recursive: true });
-    mkdirSync(workspace, { recursive: true });
-    // The model settings are machine-scoped; code-server applies them from User settings.
-    writeFileSync(
-      join(userDataDir, 'User', 'settings.json'),
-      JSON.stringify(
-        {
-          't5Semantic.model': MODEL,
-          't5Semantic.offline': true,
-          ...QUIET_WORKBENCH_SETTINGS,
-          '[markdown]': { 'editor.wordWrap': 'off' },
-        },
-        null,
-        2,
-      ),
-    );
-    writeFileSync(join(workspace, 'a.md'), A_MD);
-    writeFileSync(join(workspace, 'b.md'), B_MD);
-
-    const installed = installVsix(vsixPath(), extensionsDir, userDataDir);
-    console.log(`[e2e] installed ${vsixPath()} -> ${installed}`);
-
-    const started = Date.now();
-    server = await startCodeServer({ userDataDir, extensionsDir, folder: workspace, timeout: 120_000 });
-    console.log(`[e2e] code-server on ${server.url} after ${Date.now() - started} ms (log ${server.logFile})`);
-
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
-    page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
-    await withArtifacts('startup', async () => {
-      await page!.goto(`${server!.url}/?folder=${encodeURIComponent(workspace)}`, { timeout: 120_000 });
-      await page!.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 120_000 });
-      // The explorer lists the workspace's files once the remote file system is connected.
-      await page!.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: 'a.md' }).waitFor({ timeout: 120_000 });
-      await screenshot(page, '01-workbench');
-    });
-  });
-
-  after(async () => {
-    if (page) await screenshot(page, '99-final');
-    saveLogs(server, 'logs');
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  const wb = useWorkbench({
+    name: 'extension',
+    files: { 'a.md': A_MD, 'b.md': B_MD },
+    settings: { '[markdown]': { 'editor.wordWrap': 'off' } },
+    explorerRow: 'a.md',
+    ready: (p) => screenshot(p, '01-workbench').then(() => undefined),
   });
 
   test('Find Similar Paragraphs in Open Editors ranks the identical paragraph of b.md first', { timeout: 420_000 }, async () => {
-    const p = page!;
-    await withArtifacts('find-similar', async () => {
+    const p = wb.page;
+    await wb.withArtifacts('find-similar', async () => {
       await openFile(p, 'b.md', 'Design review');
       await openFile(p, 'a.md', 'Notes on the indexer');
       assert.equal(await p.locator('.tabs-container .tab').filter({ hasText: /^\s*[ab]\.md/ }).count(), 2, 'a.md and b.md are both open');
@@ -206,8 +117,8 @@ describe('T5 Semantic Search in code-server', { timeout: 600_000 }, () => {
   });
 
   test('Select Model… offers the supported T5 encoders, the current one marked, and a local folder', { timeout: 120_000 }, async () => {
-    const p = page!;
-    await withArtifacts('select-model', async () => {
+    const p = wb.page;
+    await wb.withArtifacts('select-model', async () => {
       await runCommand(p, 'T5 Semantic: Select Model…');
       const rows = quickInputRows(p);
       await rows.filter({ hasText: 'Local folder' }).first().waitFor({ state: 'visible', timeout: 30_000 });
@@ -222,8 +133,8 @@ describe('T5 Semantic Search in code-server', { timeout: 600_000 }, () => {
   });
 
   test('Show Logs opens the T5 Semantic output channel', { timeout: 240_000 }, async () => {
-    const p = page!;
-    await withArtifacts('show-logs', async () => {
+    const p = wb.page;
+    await wb.withArtifacts('show-logs', async () => {
       await runCommand(p, 'T5 Semantic: Show Logs');
       const panel = p.locator('.part.panel');
       await panel.waitFor({ state: 'visible', timeout: 60_000 });

@@ -5,28 +5,13 @@
  * in dark, light and high-contrast themes, and of the nearest misses, go to test-results/e2e/.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
-import {
-  RESULTS_DIR,
-  ROOT,
-  checkPrerequisites,
-  extensionLogTail,
-  installVsix,
-  launchBrowser,
-  makeTempDir,
-  saveLogs,
-  screenshot,
-  startCodeServer,
-  vsixPath,
-  type CodeServer,
-  QUIET_WORKBENCH_SETTINGS,
-} from '../support/codeServer';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import type { FrameLocator, Page } from 'playwright-core';
+import { RESULTS_DIR, screenshot } from '../support/codeServer';
+import { useWorkbench } from '../support/e2eWorkbench';
 import { activeEditorShows, openFile, quickInput, quickInputBox, quickInputRows, runCommand } from '../support/workbench';
 
-const MODEL = resolve(ROOT, '..', 'shared', 'golden', 'tiny-st5');
 const DARK = 'Default Dark Modern';
 const LIGHT = 'Default Light Modern';
 const HIGH_CONTRAST = 'Default High Contrast';
@@ -76,26 +61,6 @@ const FILES: Record<string, string> = {
 /** "## Hiking tips" is line 10: the section (heading included) is the hit the test opens. */
 const HIKING_LINE = 10;
 const QUERY = 'bananas potassium';
-
-let tmp: string | undefined;
-let server: CodeServer | undefined;
-let browser: Browser | undefined;
-let page: Page | undefined;
-const consoleLines: string[] = [];
-
-async function withArtifacts(name: string, fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (e) {
-    await screenshot(page, `search-failure-${name}`);
-    const logs = saveLogs(server, `search-failure-${name}`);
-    if (logs) writeFileSync(join(logs, 'browser-console.log'), consoleLines.join('\n'));
-    const tail = server ? extensionLogTail(server.userDataDir) : '';
-    const err = e as Error;
-    err.message += `\n[e2e] ${name} failed; screenshots and logs in ${RESULTS_DIR}${tail ? `\n[e2e] extension log:\n${tail}` : ''}`;
-    throw err;
-  }
-}
 
 const statusItems = (p: Page) => p.locator('.part.statusbar .statusbar-item');
 
@@ -147,52 +112,17 @@ async function panelScreenshots(p: Page, name: string): Promise<void> {
 }
 
 describe('Semantic search panel in code-server', { timeout: 900_000 }, () => {
-  before(async () => {
-    checkPrerequisites();
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    tmp = makeTempDir('t5-e2e-search-');
-    const userDataDir = join(tmp, 'user-data');
-    const extensionsDir = join(tmp, 'extensions');
-    const workspace = join(tmp, 'workspace');
-    mkdirSync(join(userDataDir, 'User'), { recursive: true });
-    for (const [file, text] of Object.entries(FILES)) {
-      mkdirSync(join(workspace, file, '..'), { recursive: true });
-      writeFileSync(join(workspace, file), text);
-    }
-    const settings = {
-      't5Semantic.model': MODEL,
-      't5Semantic.offline': true,
-      'workbench.colorTheme': DARK,
-      ...QUIET_WORKBENCH_SETTINGS,
-      '[markdown]': { 'editor.wordWrap': 'off' },
-    };
-    writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
-    installVsix(vsixPath(), extensionsDir, userDataDir);
-    server = await startCodeServer({ userDataDir, extensionsDir, folder: workspace, timeout: 120_000 });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
-    page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
-    await withArtifacts('startup', async () => {
-      await page!.goto(`${server!.url}/?folder=${encodeURIComponent(workspace)}`, { timeout: 120_000 });
-      await page!.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 120_000 });
-      await page!.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: 'guide.md' }).waitFor({ timeout: 120_000 });
-      await waitForReady(page!);
-    });
-  });
-
-  after(async () => {
-    if (page) await screenshot(page, 'search-99-final');
-    saveLogs(server, 'search-logs');
-    if (consoleLines.length) writeFileSync(join(RESULTS_DIR, 'search-browser-console.log'), consoleLines.join('\n'));
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  const wb = useWorkbench({
+    name: 'search',
+    files: FILES,
+    settings: { 'workbench.colorTheme': DARK, '[markdown]': { 'editor.wordWrap': 'off' } },
+    explorerRow: 'guide.md',
+    ready: waitForReady,
   });
 
   test('the panel from the activity bar: type, grouped results, Enter opens the hit at its line', { timeout: 420_000 }, async () => {
-    const p = page!;
-    await withArtifacts('panel', async () => {
+    const p = wb.page;
+    await wb.withArtifacts('panel', async () => {
       await p.locator('.part.activitybar [aria-label^="Semantic Search"]').first().click();
       const view = panel(p);
       const box = view.locator('#query');
@@ -262,8 +192,8 @@ describe('Semantic search panel in code-server', { timeout: 900_000 }, () => {
   });
 
   test('filters before the cut: language and current folder; no results shows the nearest misses', { timeout: 300_000 }, async () => {
-    const p = page!;
-    await withArtifacts('filters-and-misses', async () => {
+    const p = wb.page;
+    await wb.withArtifacts('filters-and-misses', async () => {
       // Quick Open lists it as "store.ts" with "src" beside it.
       await openFile(p, 'store.ts', 'writeSegment');
       // Clicking the activity bar item of the view already shown would close the side bar.
@@ -328,8 +258,8 @@ describe('Semantic search panel in code-server', { timeout: 900_000 }, () => {
   });
 
   test('Find Text Similar to the Selection fills the panel with the selection, in semantic mode', { timeout: 300_000 }, async () => {
-    const p = page!;
-    await withArtifacts('similar-to-selection', async () => {
+    const p = wb.page;
+    await wb.withArtifacts('similar-to-selection', async () => {
       await openFile(p, 'guide.md', 'Storing vectors');
       await p.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
       await p.keyboard.press('Control+G');
@@ -365,8 +295,8 @@ describe('Semantic search panel in code-server', { timeout: 900_000 }, () => {
   });
 
   test('Search by Meaning… searches as you type and opens the picked hit', { timeout: 300_000 }, async () => {
-    const p = page!;
-    await withArtifacts('quick-pick', async () => {
+    const p = wb.page;
+    await wb.withArtifacts('quick-pick', async () => {
       await runCommand(p, 'T5 Semantic: Search by Meaning…');
       await quickInput(p).filter({ hasText: 'Search by Meaning' }).waitFor({ timeout: 30_000 });
       await p.keyboard.type(QUERY, { delay: 30 });
@@ -374,7 +304,7 @@ describe('Semantic search panel in code-server', { timeout: 900_000 }, () => {
       await row.first().waitFor({ timeout: 120_000 });
       const texts = await quickInputRows(p).evaluateAll((els) => els.map((e) => (e as HTMLElement).innerText.replace(/\s+/g, ' ').trim()));
       console.log(`[e2e] quick pick rows:\n  ${texts.join('\n  ')}`);
-      assert.match(texts.find((t) => t.includes(`guide.md:${HIKING_LINE}`)) ?? '', /Hiking tips.*Project guide › Hiking tips · Markdown section · score 0\.\d{4}/);
+      assert.match(texts.find((t) => t.includes(`guide.md:${HIKING_LINE}`)) ?? '', /Hiking tips.*[▰▱]{10} \d{1,3} · (meaning|keywords) #\d+.*Project guide › Hiking tips · Markdown section/);
       await screenshot(p, 'search-05-quick-pick');
       await row.first().click();
       await quickInput(p).waitFor({ state: 'hidden', timeout: 30_000 });

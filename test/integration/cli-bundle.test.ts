@@ -6,8 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -15,11 +14,12 @@ import { after, describe, it } from 'node:test';
 import { sentence } from '../support/generatedWorkspace';
 import { goldenDir, repoRoot } from '../support/paths';
 import { makeWorkspace } from '../support/workspaceFixture';
+import { tempDir } from '../support/tempDir';
 
 const COPY = 'Every write goes to a temporary file that is renamed over the old one, so a crash never leaves half a file behind, and the next start finds the index as the last flush left it.';
 const temps: string[] = [];
 const temp = (p: string) => {
-  const d = mkdtempSync(join(tmpdir(), p));
+  const d = tempDir(p);
   temps.push(d);
   return d;
 };

@@ -5,20 +5,20 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { before, describe, it } from 'node:test';
 import { sentence } from '../support/generatedWorkspace';
 import { goldenDir, repoRoot } from '../support/paths';
 import { makeWorkspace } from '../support/workspaceFixture';
+import { tempDir } from '../support/tempDir';
 
 const EXACT = 'Every write goes to a temporary file that is renamed over the old one, so a crash never leaves half a file behind, and the next start finds the index exactly as the last completed flush left it.';
 const NEGATED = 'Settings that choose which model runs or where it is downloaded from are machine scoped, so a cloned repository can redirect them through its own workspace settings file, and the engine always asks before it downloads anything large.';
 const IGNORED = 'The status bar shows how much of the workspace is indexed so far, and the tooltip names the model, its pipeline and the number of vectors that are stored on disk.';
 
-const storage = mkdtempSync(join(tmpdir(), 't5-cli-dupes-'));
+const storage = tempDir('t5-cli-dupes-');
 
 /** The golden model is random: distinct texts can score high, so paraphrases are off (threshold 1). */
 function dupes(root: string, ...args: string[]) {

@@ -1,14 +1,14 @@
 /** `t5-semantic evaluate` and `adapt` from the bundled dist/cli.js: the --json shapes, the written model, too few pairs. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { repoRoot, sharedDir } from '../support/paths';
+import { tempDir } from '../support/tempDir';
 
 const PPMI = join(sharedDir, 'models', 'docs-t5-ppmi');
-const temp = mkdtempSync(join(tmpdir(), 't5-cli-lab-'));
+const temp = tempDir('t5-cli-lab-');
 const cli = (...args: string[]) => spawnSync(process.execPath, [join(repoRoot, 'dist/cli.js'), ...args, '--model', PPMI, '--offline', '--storage', join(temp, 'storage')], { encoding: 'utf8' });
 
 /** Documented source files: each gives a symbol pair and a doc-comment pair. */

@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { goldenDir, repoRoot } from '../support/paths';
 import { makeWorkspace } from '../support/workspaceFixture';
+import { tempDir } from '../support/tempDir';
 
 interface Row {
   path: string;
@@ -28,7 +28,7 @@ describe('t5-semantic search', { timeout: 120_000 }, () => {
   };
   before(() => {
     root = makeWorkspace();
-    storage = mkdtempSync(join(tmpdir(), 't5-cli-search-'));
+    storage = tempDir('t5-cli-search-');
   });
   after(() => {
     for (const dir of [root, storage]) if (dir) rmSync(dir, { recursive: true, force: true });

@@ -1,13 +1,13 @@
 /** The bundled command line (dist/cli.js), run as users run it: JSON in on stdin, JSON out on stdout. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { goldenDir, repoRoot } from '../support/paths';
+import { tempDir } from '../support/tempDir';
 
-const cacheDir = mkdtempSync(join(tmpdir(), 't5-cli-'));
+const cacheDir = tempDir('t5-cli-');
 function cli(args: string[], input: string) {
   const r = spawnSync(process.execPath, [join(repoRoot, 'dist/cli.js'), ...args, '--storage', cacheDir], { input, encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -6,8 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, renameSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { renameSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -18,6 +17,7 @@ import { sentence } from '../support/generatedWorkspace';
 import { goldenDir, repoRoot } from '../support/paths';
 import { startSidecar, type Sidecar } from '../support/sidecar';
 import { makeWorkspace } from '../support/workspaceFixture';
+import { tempDir } from '../support/tempDir';
 
 const EXACT = 'Every write goes to a temporary file that is renamed over the old one, so a crash never leaves half a file behind, and the next start finds the index exactly as the last completed flush left it.';
 const NEAR =
@@ -198,7 +198,7 @@ describe('near-duplicate detector through the sidecar', () => {
 describe('t5-semantic dupes', () => {
   it('indexes a folder and prints the groups as JSON', () => {
     const root = makeWorkspace({ 'a.md': `${EXACT}\n`, 'b/notes.md': `${EXACT.toUpperCase()}\n`, 'c.md': `${NEGATED}\n`, 'd.md': `${NEGATED_DRIFTED}\n` });
-    const storage = mkdtempSync(join(tmpdir(), 't5-dupes-cli-'));
+    const storage = tempDir('t5-dupes-cli-');
     const r = spawnSync(process.execPath, [join(repoRoot, 'dist/cli.js'), 'dupes', root, '--model', goldenDir('tiny-st5'), '--offline', '--storage', storage, '--paraphrase-threshold', '1', '--json'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const { groups, stats } = JSON.parse(r.stdout) as { groups: { grade: string; members: { path: string }[] }[]; stats: { forms: number } };

@@ -3,8 +3,7 @@
  * incremental updates (edit, rename, branch switch), crash safety and a damaged index.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +11,7 @@ import { IndexDetailsRequest, SearchRequest, SetIndexingRequest, WhyNotIndexedRe
 import { goldenDir } from '../support/paths';
 import { startSidecar, type Sidecar } from '../support/sidecar';
 import { FIXTURE_FILES, makeWorkspace } from '../support/workspaceFixture';
+import { tempDir } from '../support/tempDir';
 
 const model = { model: goldenDir('tiny-st5'), offline: true, threads: 1 };
 const details = (s: Sidecar) => s.connection.sendRequest(IndexDetailsRequest);
@@ -41,6 +41,8 @@ describe('workspace index through the sidecar', { timeout: 120_000 }, () => {
     assert.equal(d.folders[0].files, 4, JSON.stringify(d));
     assert.ok(d.folders[0].chunks >= 6);
     assert.equal(d.status.filesIndexed, 4);
+    // Coverage counts the files that pass the rules: .gitignore, skipped once looked at, leaves the total.
+    assert.equal(d.status.filesTotal, 4, 'a finished index is 100% covered');
     assert.ok(!skipped.has('ignored/secret.md'), 'pruned folders are not even listed as skipped');
     assert.match(skipped.get('.gitignore')!.rule, /not a source or docs format/);
     assert.ok(d.vectors >= 5);
@@ -151,7 +153,7 @@ describe('index robustness', () => {
 
   it('survives SIGKILL while writing: the next start finds a consistent index and resumes without redoing finished work', async () => {
     const root = notesWorkspace(1500);
-    const storage = mkdtempSync(join(tmpdir(), 't5-kill-'));
+    const storage = tempDir('t5-kill-');
     const first = await startSidecar(model, storage, { folders: [root], trusted: true });
     // Kill as soon as one flush has finished (a manifest lists a segment) while indexing goes on.
     const flushedSegments = () => {
@@ -225,7 +227,7 @@ describe('index robustness', () => {
 
   it('detects a damaged index file, says so, and rebuilds it', async () => {
     const root = makeWorkspace();
-    const storage = mkdtempSync(join(tmpdir(), 't5-corrupt-'));
+    const storage = tempDir('t5-corrupt-');
     const first = await startSidecar(model, storage, { folders: [root], trusted: true });
     await first.indexSettled();
     await first.stop();

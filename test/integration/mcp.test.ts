@@ -3,19 +3,19 @@
  * answers, a file written while it runs, a symlink to outside text, and bad input.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AGENT_TOOL_NAMES, estimateTokens } from '../../src/shared/agentTools';
 import { ready, startServer, until, type McpSession } from './mcpSupport';
+import { tempDir } from '../support/tempDir';
 
 const PLANTED = 'The storage folder keeps downloaded models and built graphs, so later runs of the engine start offline without any network access.';
 const RETRY = 'Retries a failed network request with exponential backoff, waiting longer after each attempt, and gives up after five attempts.';
 const SECRET = 'Zanzibar quartermaster ledger outside the workspace must never be indexed or shown.';
 
 describe('t5-semantic mcp', () => {
-  const root = mkdtempSync(join(tmpdir(), 't5-mcp-'));
+  const root = tempDir('t5-mcp-');
   const ws = join(root, 'ws');
   const outside = join(root, 'outside');
   const storage = join(root, 'storage');

@@ -4,12 +4,12 @@
  * clean on the same storage.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { generateWorkspace, sentence } from '../support/generatedWorkspace';
 import { ready, startServer, until, type McpSession } from './mcpSupport';
+import { tempDir } from '../support/tempDir';
 
 const kill = (s: McpSession) => {
   try {
@@ -27,7 +27,7 @@ describe('t5-semantic mcp on a shared storage folder', () => {
 
   it('one writer, one reader that follows its saves and takes over when it dies', async () => {
     const ws = generateWorkspace(150);
-    const storage = mkdtempSync(join(tmpdir(), 't5-mcp-shared-'));
+    const storage = tempDir('t5-mcp-shared-');
     cleanup.push(() => rmSync(ws, { recursive: true, force: true }), () => rmSync(storage, { recursive: true, force: true }));
     const a = await startServer([ws], storage);
     cleanup.push(() => a.close().catch(() => undefined), () => kill(a));
@@ -72,7 +72,7 @@ describe('t5-semantic mcp on a shared storage folder', () => {
 
   it('a server killed in the middle of an update restarts clean', async () => {
     const ws = generateWorkspace(600);
-    const storage = mkdtempSync(join(tmpdir(), 't5-mcp-kill-'));
+    const storage = tempDir('t5-mcp-kill-');
     cleanup.push(() => rmSync(ws, { recursive: true, force: true }), () => rmSync(storage, { recursive: true, force: true }));
     const first = await startServer([ws], storage);
     cleanup.push(() => first.close().catch(() => undefined), () => kill(first));

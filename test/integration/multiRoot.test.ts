@@ -4,8 +4,7 @@
  * folder. Also: hits carry the words the keyword index matched.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -13,6 +12,7 @@ import { IndexDetailsRequest, SearchRequest, WhyNotIndexedRequest } from '../../
 import { goldenDir } from '../support/paths';
 import { startSidecar, type Sidecar } from '../support/sidecar';
 import { makeWorkspace } from '../support/workspaceFixture';
+import { tempDir } from '../support/tempDir';
 
 const model = { model: goldenDir('tiny-st5'), offline: true, threads: 1 };
 const PLAN = 'The migration plan moves every tenant to the new storage cluster during the quiet weekend window.';
@@ -30,7 +30,7 @@ describe('multi-root workspace: excludes per folder', { timeout: 120_000 }, () =
   before(async () => {
     first = makeWorkspace(files);
     second = makeWorkspace(files);
-    storage = mkdtempSync(join(tmpdir(), 't5-multiroot-'));
+    storage = tempDir('t5-multiroot-');
     sidecar = await startSidecar(model, storage, {
       folders: [first, second],
       trusted: true,

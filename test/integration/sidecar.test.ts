@@ -3,17 +3,17 @@
  * bad models, and a crash followed by a restart. Every test checks the process is still alive after.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CancellationTokenSource, ResponseError } from 'vscode-languageserver-protocol/node';
 import { EmbedRequest, ErrorCodes, ModelInfoRequest, SimilarRequest } from '../../src/shared/protocol';
 import { generatedModelDir, goldenDir } from '../support/paths';
 import { startSidecar, type Sidecar } from '../support/sidecar';
+import { tempDir as madeTempDir } from '../support/tempDir';
 
 const golden = JSON.parse(readFileSync(join(goldenDir('tiny-st5'), 'golden.json'), 'utf8'));
-const tempDir = () => mkdtempSync(join(tmpdir(), 't5-it-'));
+const tempDir = () => madeTempDir('t5-it-');
 
 async function rejects(promise: Promise<unknown>, code: number, pattern: RegExp): Promise<void> {
   await assert.rejects(promise, (e: unknown) => {

@@ -7,15 +7,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { repoRoot } from '../support/paths';
+import { tempDir } from '../support/tempDir';
 
 describe('writeFileAtomic under a file size limit', () => {
   it('throws EFBIG and leaves neither the target nor a temp file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 't5-efbig-'));
+    const dir = tempDir('t5-efbig-');
     const script = `
       const { writeFileAtomic } = require(${JSON.stringify(join(repoRoot, 'src/server/fs/atomicWrite.ts'))});
       try { writeFileAtomic(${JSON.stringify(join(dir, 'seg.bin'))}, Buffer.alloc(10000, 7)); console.log('written'); }
@@ -30,7 +30,7 @@ describe('writeFileAtomic under a file size limit', () => {
 
 describe('vector store under a file size limit', () => {
   it('writes the manifest on the next flush when a full disk refused it after its segment was saved', () => {
-    const dir = mkdtempSync(join(tmpdir(), 't5-manifest-'));
+    const dir = tempDir('t5-manifest-');
     // Segments of one vector are ~100 bytes; the manifest lists them all and outgrows a 600-byte limit first.
     const script = `
       const { spawnSync } = require('node:child_process');
@@ -59,8 +59,8 @@ describe('writeFileAtomic refuses links', () => {
   it('a linked parent folder (with root) is refused, a failed write leaves no temp file, and the old file stays', async () => {
     const { writeFileAtomic } = await import('../../src/server/fs/atomicWrite');
     const { mkdirSync, readFileSync, symlinkSync, rmSync, writeFileSync } = await import('node:fs');
-    const root = mkdtempSync(join(tmpdir(), 't5-link-write-'));
-    const outside = mkdtempSync(join(tmpdir(), 't5-link-outside-'));
+    const root = tempDir('t5-link-write-');
+    const outside = tempDir('t5-link-outside-');
     try {
       symlinkSync(outside, join(root, '.vscode'));
       assert.throws(() => writeFileAtomic(join(root, '.vscode', 'x.json'), '{}', { root }), /Refusing to write .*symbolic link/);

@@ -15,8 +15,7 @@
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -27,6 +26,7 @@ import { LONG, SEED, seededRandom } from '../support/reliability';
 import { startSidecar, type Sidecar } from '../support/sidecar';
 import { makeWorkspace } from '../support/workspaceFixture';
 import { pathsOutside, traceFiles, tracedPaths } from './fileTrace';
+import { tempDir } from '../support/tempDir';
 
 const CASES = Number(process.env.T5_RELIABILITY_FUZZ_CASES) || (LONG ? 2000 : 200);
 const CASES_FOR: Readonly<Record<string, number>> = { 't5Semantic/reloadModel': LONG ? 50 : 10 };
@@ -193,7 +193,7 @@ describe('fuzzing every custom request', { timeout: 170_000 }, () => {
   let storage: string;
   let sidecar: Sidecar;
   let tracer: ChildProcess | undefined;
-  const traceOut = join(mkdtempSync(join(tmpdir(), 't5-fuzz-trace-')), 'trace.txt');
+  const traceOut = join(tempDir('t5-fuzz-trace-'), 'trace.txt');
   const tallies = new Map<string, Tally>();
   const restarts: string[] = [];
 
@@ -205,7 +205,7 @@ describe('fuzzing every custom request', { timeout: 170_000 }, () => {
 
   before(async () => {
     workspace = makeWorkspace();
-    storage = mkdtempSync(join(tmpdir(), 't5-fuzz-storage-'));
+    storage = tempDir('t5-fuzz-storage-');
     await start();
     tracer = traceFiles(sidecar.process.pid!, traceOut);
     await new Promise((r) => setTimeout(r, 500)); // strace attaches to every thread

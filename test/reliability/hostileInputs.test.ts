@@ -8,18 +8,18 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { startFakeHub } from '../support/fakeHub';
 import { goldenDir, repoRoot } from '../support/paths';
+import { tempDir } from '../support/tempDir';
 
 const MODEL = goldenDir('tiny-st5');
 const SECRET = 'SECRET-7f3a-do-not-index';
 const temps: string[] = [];
 const temp = (prefix: string) => {
-  const d = mkdtempSync(join(tmpdir(), `t5-hostile-${prefix}-`));
+  const d = tempDir(`t5-hostile-${prefix}-`);
   temps.push(d);
   return d;
 };

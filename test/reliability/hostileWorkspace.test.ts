@@ -12,8 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -22,6 +21,7 @@ import { goldenDir, repoRoot } from '../support/paths';
 import { LONG, seededRandom, SEED, sleep } from '../support/reliability';
 import { startSidecar, type Sidecar } from '../support/sidecar';
 import { assertUserCanRead, pathsOutside, traceFiles, tracedPaths } from './fileTrace';
+import { tempDir } from '../support/tempDir';
 
 const TINY_FILES = LONG ? 100_000 : 10_000;
 const asRoot = process.getuid?.() === 0;
@@ -79,8 +79,8 @@ describe('hostile workspace content', { timeout: 170_000 }, () => {
   let millis = 0;
 
   before(async () => {
-    root = mkdtempSync(join(tmpdir(), 't5-hostile-'));
-    storage = mkdtempSync(join(tmpdir(), 't5-hostile-storage-'));
+    root = tempDir('t5-hostile-');
+    storage = tempDir('t5-hostile-storage-');
     const made = Date.now();
     buildWorkspace(root);
     const building = Date.now() - made;
@@ -230,8 +230,8 @@ describe('hostile workspace content', { timeout: 170_000 }, () => {
 
   it('links made after the first scan (the watcher reports them) and hostile suppression writes: nothing read or written through a link', async (t) => {
     const SECRET = 'SECRETLATE9b1 aws_secret_access_key';
-    const outside = mkdtempSync(join(tmpdir(), 't5-hostile-outside-'));
-    const traceDir = mkdtempSync(join(tmpdir(), 't5-hostile-trace-'));
+    const outside = tempDir('t5-hostile-outside-');
+    const traceDir = tempDir('t5-hostile-trace-');
     try {
       writeFileSync(join(outside, 'credentials.md'), `# Credentials\n\n${SECRET} = a paragraph of secret text that is long enough to index.\n`);
       writeFileSync(join(outside, 'victim.txt'), 'untouched\n');

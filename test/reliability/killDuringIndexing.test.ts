@@ -7,9 +7,7 @@
  * Rounds: 5 in CI, 25 with `T5_RELIABILITY_LONG=1` (or `T5_RELIABILITY_ROUNDS=n`); seed `T5_RELIABILITY_SEED`.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { EmbedRequest, IndexDetailsRequest } from '../../src/shared/protocol';
 import { goldenDir } from '../support/paths';
@@ -17,6 +15,7 @@ import { maxAbsDiff, readStoredIndex, rounds, SEED, seededRandom, sleep, waitFor
 import { startSidecar, type Sidecar } from '../support/sidecar';
 import { makeWorkspace } from '../support/workspaceFixture';
 import { sentence } from '../support/generatedWorkspace';
+import { tempDir } from '../support/tempDir';
 
 const ROUNDS = rounds(5, 25);
 const FILES = 3000;
@@ -49,7 +48,7 @@ describe('SIGKILL at random points during indexing', { timeout: 170_000 }, () =>
     const files: Record<string, string> = {};
     for (let i = 0; i < FILES; i++) files[`notes/n${i}.md`] = `# Note ${i}\n\n${sentence(i)} ${sentence(i + 7e5)}\n`;
     const root = makeWorkspace(files);
-    const storage = mkdtempSync(join(tmpdir(), 't5-kill-rounds-'));
+    const storage = tempDir('t5-kill-rounds-');
     const random = seededRandom(SEED);
     const log: string[] = [];
     let killedMidWay = 0;

@@ -8,8 +8,7 @@
  * Rounds: 5 in CI, 30 with `T5_RELIABILITY_LONG=1` (or `T5_RELIABILITY_ROUNDS=n`); seed `T5_RELIABILITY_SEED`.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { EmbedRequest, ReloadModelRequest } from '../../src/shared/protocol';
@@ -17,6 +16,7 @@ import { startFakeHub, type FakeHub } from '../support/fakeHub';
 import { goldenDir } from '../support/paths';
 import { rounds, SEED, seededRandom } from '../support/reliability';
 import { startSidecar, type Sidecar } from '../support/sidecar';
+import { tempDir } from '../support/tempDir';
 
 const ROUNDS = rounds(5, 30);
 const GOLDEN = goldenDir('tiny-st5');
@@ -69,7 +69,7 @@ describe('model download and cache faults', { timeout: 170_000 }, () => {
         cuts[file] = random.int(0, size(file) - 1);
       }
       const hub = await startFakeHub(GOLDEN, { repo: REPO, failAfterBytes: cuts });
-      const storage = mkdtempSync(join(tmpdir(), 't5-dl-round-'));
+      const storage = tempDir('t5-dl-round-');
       const sidecar = await startSidecar(hubSettings(hub), storage);
       try {
         const status = await sidecar.settled();
@@ -102,7 +102,7 @@ describe('model download and cache faults', { timeout: 170_000 }, () => {
     const random = seededRandom(SEED + 2);
     try {
       // A true prefix: resumed with a Range request from its length.
-      let storage = mkdtempSync(join(tmpdir(), 't5-dl-prefix-'));
+      let storage = tempDir('t5-dl-prefix-');
       const prefix = random.int(1, size('model.safetensors') - 1);
       const partial = join(snapshotDir(storage, hub), 'model.safetensors.incomplete');
       mkdirSync(dirname(partial), { recursive: true });
@@ -119,7 +119,7 @@ describe('model download and cache faults', { timeout: 170_000 }, () => {
 
       // Garbage of the same length: the digest over the whole file fails, the partial is deleted, the
       // model is not loaded; the next load fetches it whole.
-      storage = mkdtempSync(join(tmpdir(), 't5-dl-garbage-'));
+      storage = tempDir('t5-dl-garbage-');
       const garbage = join(snapshotDir(storage, hub), 'model.safetensors.incomplete');
       mkdirSync(dirname(garbage), { recursive: true });
       writeFileSync(garbage, Buffer.alloc(prefix, 0x5a));
@@ -146,7 +146,7 @@ describe('model download and cache faults', { timeout: 170_000 }, () => {
   it('a download whose bytes do not match the published checksum is rejected and never loaded', async () => {
     for (const file of ['model.safetensors', '2_Dense/model.safetensors', 'tokenizer.json']) {
       const bad = await startFakeHub(GOLDEN, { repo: REPO, corrupt: [file] });
-      const storage = mkdtempSync(join(tmpdir(), 't5-dl-checksum-'));
+      const storage = tempDir('t5-dl-checksum-');
       const sidecar = await startSidecar(hubSettings(bad), storage);
       try {
         const status = await sidecar.settled();
@@ -168,7 +168,7 @@ describe('model download and cache faults', { timeout: 170_000 }, () => {
     let storage: string;
     before(async () => {
       hub = await startFakeHub(GOLDEN, { repo: REPO });
-      storage = mkdtempSync(join(tmpdir(), 't5-cache-damage-'));
+      storage = tempDir('t5-cache-damage-');
       const first = await startSidecar(hubSettings(hub), storage);
       assert.equal((await first.settled()).state, 'ready');
       await first.stop();

@@ -10,8 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { EmbedRequest, IndexDetailsRequest, SearchRequest } from '../../src/shared/protocol';
@@ -21,6 +20,7 @@ import { startSidecar, type Sidecar, type SidecarOptions } from '../support/side
 import { assertUserCanRead } from './fileTrace';
 import { makeWorkspace } from '../support/workspaceFixture';
 import { sentence } from '../support/generatedWorkspace';
+import { tempDir } from '../support/tempDir';
 
 const settings = { model: goldenDir('tiny-st5'), offline: true, threads: 1 };
 const asRoot = process.getuid?.() === 0;
@@ -41,7 +41,7 @@ function notes(count: number): string {
 
 /** A storage folder whose encoder graph is already cached (the faults here are about the index). */
 async function warmStorage(): Promise<string> {
-  const storage = mkdtempSync(join(tmpdir(), 't5-storage-fault-'));
+  const storage = tempDir('t5-storage-fault-');
   const s = await startSidecar(settings, storage);
   assert.equal((await s.settled()).state, 'ready');
   await s.stop();
@@ -94,7 +94,7 @@ describe('storage faults while writing the index', { timeout: 120_000 }, () => {
   });
 
   it(`a read-only model cache at the first load: the built graph is used from memory, with a message${asRoot ? ' (as nobody)' : ''}`, async () => {
-    const storage = mkdtempSync(join(tmpdir(), 't5-cache-readonly-'));
+    const storage = tempDir('t5-cache-readonly-');
     mkdirSync(join(storage, 'cache'));
     giveAway(storage);
     chmodSync(join(storage, 'cache'), 0o555);

@@ -5,12 +5,12 @@
  * Every wait is event based with a timeout; nothing sleeps for a fixed time.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, cpSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, cpSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { tempDir } from './tempDir';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const CODE_SERVER_DIR = join(ROOT, '.cache', 'code-server', 'node_modules', 'code-server');
@@ -35,7 +35,7 @@ export function checkPrerequisites(): void {
 }
 
 export function makeTempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return tempDir(prefix);
 }
 
 /** A free TCP port on 127.0.0.1 (asked from the OS, then released). */

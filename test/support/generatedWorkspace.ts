@@ -1,7 +1,8 @@
 /** @file Large generated workspaces for scale tests and benchmarks: varied prose in Markdown, TS and Python. */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from './tempDir';
 
 const WORDS = (
   'index vector chunk token model search query result file folder cache storage write rename crash ' +
@@ -21,7 +22,7 @@ export function sentence(seed: number, words = 14): string {
 }
 
 /** `count` files spread over folders of 100, a third each Markdown, TypeScript and Python. */
-export function generateWorkspace(count: number, base = mkdtempSync(join(existsShm() ? '/dev/shm' : tmpdir(), 't5-gen-'))): string {
+export function generateWorkspace(count: number, base = tempDir('t5-gen-', undefined, existsShm() ? '/dev/shm' : tmpdir())): string {
   for (let i = 0; i < count; i++) {
     const dir = join(base, `pkg${Math.floor(i / 100)}`);
     if (i % 100 === 0) mkdirSync(dir, { recursive: true });

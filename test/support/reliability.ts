@@ -4,12 +4,12 @@
  * folder holds on disk, opened through the real store code on a copy (so recovery runs as on a restart
  * without touching the folder under test).
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CorruptFileError, readJsonChecked } from '../../src/server/indexing/store/atomicFile';
 import { FileTable } from '../../src/server/indexing/store/fileTable';
 import { VectorStore, type Quantization } from '../../src/server/indexing/store/vectorStore';
+import { tempDir } from './tempDir';
 
 /** `T5_RELIABILITY_LONG=1` (or `--long` on the node command line) runs the long rounds. */
 export const LONG = process.env.T5_RELIABILITY_LONG === '1' || process.argv.includes('--long');
@@ -64,7 +64,7 @@ export interface StoredIndex {
 
 /** Opens a copy of `storagePath/index` with the real store code and reads every chunk and vector it holds. */
 export function readStoredIndex(storagePath: string, folder: string): StoredIndex {
-  const copy = mkdtempSync(join(tmpdir(), 't5-inspect-'));
+  const copy = tempDir('t5-inspect-');
   const result: StoredIndex = { chunks: new Map(), vectors: new Map(), warnings: [], files: 0 };
   try {
     const index = join(storagePath, 'index');

@@ -1,7 +1,7 @@
 /** @file Small realistic workspaces for index tests: docs, commented source, ignored and binary files. */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { tempDir } from './tempDir';
 
 export const FIXTURE_FILES: Readonly<Record<string, string>> = Object.freeze({
   'README.md': [
@@ -45,7 +45,7 @@ export const FIXTURE_FILES: Readonly<Record<string, string>> = Object.freeze({
 });
 
 export function makeWorkspace(files: Readonly<Record<string, string | Buffer>> = FIXTURE_FILES): string {
-  const root = mkdtempSync(join(tmpdir(), 't5-ws-'));
+  const root = tempDir('t5-ws-');
   for (const [rel, content] of Object.entries(files)) {
     mkdirSync(dirname(join(root, rel)), { recursive: true });
     writeFileSync(join(root, rel), content);

@@ -6,8 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { encodeBundle } from '../../src/server/bundle/bundleCodec';
@@ -20,11 +19,12 @@ import { WorkspaceIndex, type IndexEngine } from '../../src/server/indexing/work
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import { sentence } from '../support/generatedWorkspace';
 import { makeWorkspace } from '../support/workspaceFixture';
+import { tempDir } from '../support/tempDir';
 
 const DIMS = 16;
 const temps: string[] = [];
 const temp = (prefix: string) => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = tempDir(prefix);
   temps.push(dir);
   return dir;
 };

@@ -8,8 +8,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Engine } from '../../src/server/engine/engine';
@@ -21,10 +20,11 @@ import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import { sentence } from '../support/generatedWorkspace';
 import { goldenDir } from '../support/paths';
 import { makeWorkspace } from '../support/workspaceFixture';
+import { tempDir } from '../support/tempDir';
 
 const temps: string[] = [];
 const temp = (p: string) => {
-  const d = mkdtempSync(join(tmpdir(), p));
+  const d = tempDir(p);
   temps.push(d);
   return d;
 };

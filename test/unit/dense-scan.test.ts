@@ -4,8 +4,7 @@
  * end to end, and after files change (the cached chunk list follows).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { l2Normalize } from '../../src/server/engine/pooling';
@@ -15,6 +14,7 @@ import type { ChunkFilter } from '../../src/server/indexing/chunkKey';
 import { search } from '../../src/server/search/search';
 import { storedDot } from '../support/vectors';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
+import { tempDir } from '../support/tempDir';
 
 const DIMS = 96;
 const WORDS = 'vector segment checksum storage index query token chunk model engine search ranking filter folder language cosine matrix thread memory cache'.split(' ');
@@ -45,7 +45,7 @@ function paragraph(seed: number): string {
 
 const temps: string[] = [];
 const temp = (prefix: string) => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = tempDir(prefix);
   temps.push(dir);
   return dir;
 };

@@ -3,8 +3,7 @@
  * incremental re-checks (work counted), and suppressions keyed by fingerprint.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { hashText, type Chunk } from '../../src/server/indexing/chunker';
@@ -13,6 +12,7 @@ import { duplicateDiagnostics } from '../../src/server/duplicates/diagnostics';
 import { fingerprint } from '../../src/server/duplicates/normalize';
 import { addSuppression, readSuppressions, SUPPRESSIONS_FILE } from '../../src/server/duplicates/suppressions';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
+import { tempDir } from '../support/tempDir';
 
 const DIMS = 64;
 
@@ -172,7 +172,7 @@ describe('duplicate detector', () => {
 
 describe('suppressions', () => {
   it('survive moving the text and editing other lines; stop when the text changes', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 't5-supp-'));
+    const folder = tempDir('t5-supp-');
     const index = new FakeIndex();
     index.set('a.ts', [TEXT_A]);
     index.set('b.ts', [TEXT_C, TEXT_A]);
@@ -212,7 +212,7 @@ describe('suppressions', () => {
   });
 
   it('reports a malformed suppressions file instead of overwriting it', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 't5-supp-'));
+    const folder = tempDir('t5-supp-');
     await addSuppression(folder, { fingerprint: 'abcdef12' });
     writeFileSync(join(folder, SUPPRESSIONS_FILE), '{ not json');
     const warnings: string[] = [];

@@ -4,8 +4,7 @@
  * request; a change to any other file does not.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
@@ -16,6 +15,7 @@ import { fingerprint } from '../../src/server/duplicates/normalize';
 import { SUPPRESSIONS_FILE } from '../../src/server/duplicates/suppressions';
 import { hashText, type Chunk } from '../../src/server/indexing/chunker';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
+import { tempDir } from '../support/tempDir';
 
 const TEXT = 'Every write goes to a temporary file that is renamed over the old one so a crash never leaves half a file behind for the next start.';
 
@@ -41,7 +41,7 @@ function fakeConnection() {
 }
 
 async function setUp() {
-  const folder = mkdtempSync(join(tmpdir(), 't5-dupes-host-'));
+  const folder = tempDir('t5-dupes-host-');
   const { connection, diagnostics, notifications } = fakeConnection();
   const host = new DuplicatesHost(connection, () => [folder], () => undefined);
   host.configure({ ...DEFAULT_SETTINGS.duplicates, enabled: true }, undefined);

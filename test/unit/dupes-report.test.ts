@@ -128,7 +128,11 @@ describe('SARIF report', () => {
 
 describe('report order', () => {
   it('is the same whatever order groups and members come in, leader first, partners re-pointed', () => {
-    const shuffled = [SUPPRESSED, { ...EXACT, members: [EXACT.members[2], EXACT.members[0], EXACT.members[1]].map((m, i, all) => ({ ...m, partner: i === 1 ? 2 : 1 })) }, { ...NEAR, members: [{ ...NEAR.members[1], partner: 1 }, { ...NEAR.members[0], partner: 0 }] }];
+    const shuffled = [
+      SUPPRESSED,
+      { ...EXACT, members: [EXACT.members[2], EXACT.members[0], EXACT.members[1]].map((m, i) => ({ ...m, partner: i === 1 ? 2 : 1 })) },
+      { ...NEAR, members: [{ ...NEAR.members[1], partner: 1 }, { ...NEAR.members[0], partner: 0 }] },
+    ];
     const a = JSON.stringify(sarifReport(input([NEAR, EXACT, SUPPRESSED])));
     const b = JSON.stringify(sarifReport(input(shuffled)));
     assert.equal(a, b);

@@ -1,7 +1,6 @@
 /** Unit tests of the engine's small pieces: batching, pooling, stripping, config and weights checks, validation. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { planBatches } from '../../src/server/engine/batching';
@@ -15,8 +14,9 @@ import { readT5Config } from '../../src/server/model/t5Config';
 import { sanitizeSettings } from '../../src/server/settings';
 import { validateEmbedParams } from '../../src/server/validate';
 import { sharedDir } from '../support/paths';
+import { tempDir } from '../support/tempDir';
 
-const temp = () => mkdtempSync(join(tmpdir(), 't5-unit-'));
+const temp = () => tempDir('t5-unit-');
 
 describe('planBatches', () => {
   it('sorts by length and cuts by the token budget, never padding to the global maximum', () => {
@@ -107,11 +107,11 @@ describe('settings and request validation', () => {
     assert.equal(s.offline, true);
     assert.equal(s.batchTokenBudget, 8192);
     assert.equal(logs.length, 3);
-    assert.match(logs[0], /t5Semantic\.model has 42, expected a non-empty string/);
+    assert.match(logs[0], /t5Semantic\.model must be a non-empty string.*; got number 42/);
     const nested = sanitizeSettings({ index: { minWords: 'many', exclude: ['**/gen/**'] } }, (m) => logs.push(m));
     assert.equal(nested.index.minWords, 4);
     assert.deepEqual(nested.index.exclude, ['**/gen/**']);
-    assert.match(logs.at(-1)!, /t5Semantic\.index\.minWords has "many", expected an integer ≥ 0; using the default 4/);
+    assert.match(logs.at(-1)!, /t5Semantic\.index\.minWords must be an integer ≥ 0; got string "many"\. Using the default 4/);
   });
   it('names the bad field in embed params', () => {
     assert.throws(() => validateEmbedParams({ texts: ['a', null] }), /texts\[1\] must be a string; got null/);

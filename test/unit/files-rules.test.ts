@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FileRules, type FileRulesConfig, type SkipReason } from '../../src/server/indexing/files/index';
+import { tempDir } from '../support/tempDir';
 
 const temps: string[] = [];
 after(() => {
@@ -14,7 +14,7 @@ after(() => {
 
 /** A temp folder holding `files` (path -> content; a trailing `/` makes an empty folder). */
 function makeTree(files: Record<string, string | Uint8Array>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'files-rules-'));
+  const root = tempDir('files-rules-');
   temps.push(root);
   for (const [rel, content] of Object.entries(files)) {
     const abs = path.join(root, rel);

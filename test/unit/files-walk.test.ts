@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FileRules } from '../../src/server/indexing/files/index';
+import { tempDir } from '../support/tempDir';
 
 /** 20 top folders x 25 subfolders x 40 files = 20,000 files, each top folder with its own .gitignore. */
 const TOP = 20;
@@ -28,7 +29,7 @@ describe('FileRules.walk on a large tree', () => {
 
   before(() => {
     const started = performance.now();
-    root = fs.mkdtempSync(path.join(tempBase(), 'files-walk-'));
+    root = tempDir('files-walk-', undefined, tempBase());
     fs.writeFileSync(path.join(root, '.gitignore'), '*.tmp\n');
     for (let t = 0; t < TOP; t++) {
       const top = path.join(root, `pkg${t}`);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { float16BitsToFloat32, float32ToFloat16Bits } from '../../src/server/model/float16';
 import { safetensorsHeader, writeSafetensors } from '../../src/server/model/safetensorsWriter';
 import { generateT5Model, SHAPES, type GenerateOptions } from '../../src/tools/generateModel';
+import { tempDir as madeTempDir } from '../support/tempDir';
 
 const SHARED = path.resolve(__dirname, '../../../shared');
 const GOLDEN_ST5 = path.join(SHARED, 'golden/tiny-st5');
@@ -13,7 +13,7 @@ const GOLDEN_V11 = path.join(SHARED, 'golden/tiny-t5v11');
 
 const tempDirs: string[] = [];
 function tempDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 't5-gen-'));
+  const d = madeTempDir('t5-gen-');
   tempDirs.push(d);
   return d;
 }

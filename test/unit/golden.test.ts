@@ -3,13 +3,13 @@
  * what Hugging Face transformers + sentence-transformers output, within the README's tolerances.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Engine } from '../../src/server/engine/engine';
 import { relativeBucketTable } from '../../src/server/model/t5Graph';
 import { goldenDir } from '../support/paths';
+import { tempDir } from '../support/tempDir';
 
 interface GoldenSingle {
   name: string;
@@ -40,7 +40,7 @@ for (const name of ['tiny-st5', 'tiny-t5v11'] as const) {
 
     before(async () => {
       engine = await Engine.load(goldenDir(name), {
-        cacheDir: mkdtempSync(join(tmpdir(), 't5-golden-')),
+        cacheDir: tempDir('t5-golden-'),
         threads: 1,
         batchTokenBudget: 4096,
         modelId: name,

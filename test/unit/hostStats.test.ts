@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHistogram } from 'node:perf_hooks';
@@ -17,6 +17,7 @@ import {
   type StatusSource,
 } from '../../src/extension/core/hostStats';
 import { ModelInfoRequest, SearchRequest, type EngineStatus, type IndexStatus } from '../../src/shared/protocol';
+import { tempDir } from '../support/tempDir';
 
 describe('summarizeDelay', () => {
   it('turns a nanosecond histogram into milliseconds', () => {
@@ -86,7 +87,7 @@ describe('probe methods', () => {
 
 describe('HostStats', () => {
   it('marks activation and readiness, counts status updates, probes a ready engine and writes its file atomically', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 't5-host-stats-'));
+    const dir = tempDir('t5-host-stats-');
     try {
       const file = join(dir, 'stats.json');
       const stats = new HostStats(file);

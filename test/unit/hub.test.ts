@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ensureModelSnapshot, HubError, isRepoId, type HubOptions, type HubProgress } from '../../src/server/model/hub';
 import { startFakeHub, type FakeHub } from '../support/fakeHub';
+import { tempDir as madeTempDir } from '../support/tempDir';
 
 const GOLDEN = path.resolve(__dirname, '../../../shared/golden/tiny-st5');
 const REPO = 'fake/tiny-st5';
@@ -24,7 +24,7 @@ const NEEDED = [
 
 const tempDirs: string[] = [];
 function tempDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 't5-hub-'));
+  const d = madeTempDir('t5-hub-');
   tempDirs.push(d);
   return d;
 }

@@ -1,7 +1,6 @@
 /** The index's storage: quantized content-addressed vectors, checksummed tables, chunking, keywords. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { chunkSections, type Chunk } from '../../src/server/indexing/chunker';
@@ -15,8 +14,9 @@ import { VectorStore } from '../../src/server/indexing/store/vectorStore';
 import { WorkspaceIndex, type IndexEngine } from '../../src/server/indexing/workspaceIndex';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import type { Section } from '../../src/server/indexing/types';
+import { tempDir } from '../support/tempDir';
 
-const temp = () => mkdtempSync(join(tmpdir(), 't5-store-'));
+const temp = () => tempDir('t5-store-');
 const unit = (seed: number, dims: number) => {
   const v = Float32Array.from({ length: dims }, (_, i) => Math.sin(seed * 7.13 + i * 1.7));
   const n = Math.hypot(...v);

@@ -3,8 +3,7 @@
  * quantization) agrees with fp32 closely, and "auto" picks int8 only when the accuracy check passes.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Engine } from '../../src/server/engine/engine';
@@ -12,6 +11,7 @@ import { compareEmbeddings } from '../../src/server/engine/precisionCheck';
 import { quantizePerColumn } from '../../src/server/model/t5Graph';
 import { generateT5Model } from '../../src/tools/generateModel';
 import { goldenDir } from '../support/paths';
+import { tempDir } from '../support/tempDir';
 
 const load = (folder: string, precision: 'fp32' | 'int8' | 'auto', cacheDir: string, log: (m: string) => void = () => {}) =>
   Engine.load(folder, { cacheDir, threads: 1, batchTokenBudget: 4096, modelId: folder, precision, log });
@@ -27,7 +27,7 @@ describe('int8 inference', () => {
     it(`agrees with fp32 on the golden ${name} texts`, async () => {
       const golden = JSON.parse(readFileSync(join(goldenDir(name), 'golden.json'), 'utf8'));
       const texts: string[] = golden.single.map((s: { text: string }) => s.text);
-      const cache = mkdtempSync(join(tmpdir(), 't5-int8-'));
+      const cache = tempDir('t5-int8-');
       const fp32 = await load(goldenDir(name), 'fp32', cache);
       const int8 = await load(goldenDir(name), 'int8', cache);
       assert.equal(int8.info.precision, 'int8');
@@ -40,9 +40,9 @@ describe('int8 inference', () => {
   }
 
   it('agrees with fp32 on a T5-small-shaped model, and auto chooses by the accuracy check', async () => {
-    const folder = join(mkdtempSync(join(tmpdir(), 't5-small-')), 'model');
+    const folder = join(tempDir('t5-small-'), 'model');
     generateT5Model({ out: folder, shape: 'small', ffn: 'relu', seed: 3, dtype: 'F16', sentenceTransformers: { pooling: 'mean' } });
-    const cache = mkdtempSync(join(tmpdir(), 't5-int8-'));
+    const cache = tempDir('t5-int8-');
     const logs: string[] = [];
     const auto = await load(folder, 'auto', cache, (m) => logs.push(m));
     const line = logs.find((l) => l.startsWith('int8 accuracy check'))!;

@@ -5,8 +5,7 @@
  * to the base vectors through the head, and cancellation.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Engine } from '../../src/server/engine/engine';
@@ -18,6 +17,7 @@ import { mulberry32 } from '../../src/server/lab/train';
 import { LabCancelledError, type LayerResult, type MethodResult } from '../../src/server/lab/types';
 import { ADAPTED_DENSE_PATH } from '../../src/server/lab/writeModel';
 import { sharedDir } from '../support/paths';
+import { tempDir } from '../support/tempDir';
 
 const PPMI = join(sharedDir, 'models', 'docs-t5-ppmi');
 const WORDS = 'apple river stone cloud garden window candle forest meadow harbor violin pepper marble lantern saddle tunnel'.split(' ');
@@ -48,7 +48,7 @@ function plantedWorkspace(root: string, shuffled: boolean): void {
 }
 
 describe('embedding lab with docs-t5-ppmi', () => {
-  const temp = mkdtempSync(join(tmpdir(), 't5-lab-adapt-'));
+  const temp = tempDir('t5-lab-adapt-');
   const load = (folder: string) => Engine.load(folder, { cacheDir: join(temp, 'cache'), threads: 1, batchTokenBudget: 4096, modelId: folder, log: () => {} });
   let engine: Engine;
   const planted = join(temp, 'planted');

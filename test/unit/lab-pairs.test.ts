@@ -1,13 +1,13 @@
 /** The lab's self-supervised pairs: what each source gives, and a split by file that never leaks. */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { extractSections } from '../../src/server/indexing/extract';
 import { collectPairs, requirePairs } from '../../src/server/lab/collect';
 import { firstSentence, pairsFromSections, splitOf, symbolWords } from '../../src/server/lab/pairs';
 import { LabInputError, type LabPair } from '../../src/server/lab/types';
+import { tempDir } from '../support/tempDir';
 
 const pairsOf = async (path: string, text: string) => pairsFromSections(path, await extractSections(path, text));
 const brief = (pairs: LabPair[]) => pairs.map((p) => [p.source, p.query, p.passage]);
@@ -47,7 +47,7 @@ describe('lab pairs', () => {
   });
 
   it('splits by file: every pair of a file lands in the split its path hashes to, and no passage is in train and test', async () => {
-    const root = mkdtempSync(join(tmpdir(), 't5-lab-pairs-'));
+    const root = tempDir('t5-lab-pairs-');
     roots.push(root);
     for (let f = 0; f < 60; f++) {
       mkdirSync(join(root, `d${f % 4}`), { recursive: true });
@@ -73,7 +73,7 @@ describe('lab pairs', () => {
   });
 
   it('says how many pairs it found and how many are needed', async () => {
-    const root = mkdtempSync(join(tmpdir(), 't5-lab-few-'));
+    const root = tempDir('t5-lab-few-');
     roots.push(root);
     writeFileSync(join(root, 'README.md'), '# One\n\nOnly one section with a body of several words.\n');
     const set = await collectPairs({ folder: root });

@@ -6,8 +6,7 @@
  * the filter or floor that cut each one.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -17,6 +16,7 @@ import { WorkspaceIndex, type IndexEngine } from '../../src/server/indexing/work
 import { searchFilter, validateSearchScope } from '../../src/server/search/filters';
 import { search } from '../../src/server/search/search';
 import type { SearchMode } from '../../src/shared/searchVocabulary';
+import { tempDir } from '../support/tempDir';
 
 const DIMS = 512;
 
@@ -53,8 +53,8 @@ let storage: string;
 let index: WorkspaceIndex;
 
 before(async () => {
-  root = mkdtempSync(join(tmpdir(), 't5-ranking-ws-'));
-  storage = mkdtempSync(join(tmpdir(), 't5-ranking-store-'));
+  root = tempDir('t5-ranking-ws-');
+  storage = tempDir('t5-ranking-store-');
   for (const [file, text] of Object.entries(FILES)) {
     mkdirSync(join(root, file, '..'), { recursive: true });
     writeFileSync(join(root, file), text);
