@@ -52,6 +52,7 @@ const INDEX_RULES: Readonly<Record<keyof IndexSettingsShared, Rule>> = Object.fr
   exclude: { expected: 'an array of glob strings', check: stringArray },
   useIgnoreFiles: { expected: 'a boolean', check: (v) => typeof v === 'boolean' },
   maxFileBytes: { expected: 'an integer ≥ 1', check: integerAtLeast(1) },
+  includeGenerated: { expected: 'an array of glob strings', check: stringArray },
   minWords: { expected: 'an integer ≥ 0', check: integerAtLeast(0) },
   quantization: { expected: 'one of int8, fp16, fp32', check: (v) => v === 'int8' || v === 'fp16' || v === 'fp32' },
   pauseWhenUnfocused: { expected: 'a boolean', check: (v) => typeof v === 'boolean' },

@@ -251,7 +251,7 @@ export class WorkspaceIndex extends IndexContents {
       else this.forget(state, relPath, { rule: `unreadable (${code})`, source: 'file system' });
       return undefined;
     }
-    const skip = bytes.length > this.settings.maxFileBytes ? sizeReason(this.settings.maxFileBytes) : classifyContent(relPath, bytes);
+    const skip = bytes.length > this.settings.maxFileBytes ? sizeReason(this.settings.maxFileBytes) : state.rules.classify(relPath, bytes);
     if (skip) {
       this.forget(state, relPath, skip);
       return undefined;
