@@ -1,13 +1,14 @@
 /**
- * @file The main job on the project's own default: a T5-small-shaped sentence-transformers model made by the
- * project's generator (no real weights can be downloaded here), run over the demo workspace's paragraphs.
- * Prints the model, the embedding speed and each paragraph's nearest neighbour.
+ * @file The main job: a T5-architecture sentence-transformers model run over the demo workspace's
+ * paragraphs, printing the model, the embedding speed and each paragraph's nearest neighbour.
+ * Where `../shared/models/docs-t5-ppmi` is present (a T5 model whose token vectors come from word
+ * co-occurrence statistics of technical manuals; see its README) the neighbours mean something. Else the
+ * project's generator makes a T5-small-shaped model with seeded random weights: the whole pipeline
+ * (tokenizer, encoder graph, pooling, Normalize) is real and identical paragraphs score 1.000, but
+ * similarities between different texts mean nothing.
  * `npm run demo -- --vscode` then opens the demo workspace in code-server with the extension installed.
- *
- * The generated weights are random: similarities between different texts mean nothing, but identical
- * paragraphs score 1.000 and the whole pipeline (tokenizer, encoder graph, pooling, Normalize) is real.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Engine } from '../src/server/engine/engine';
 import { cosine } from '../src/server/engine/pooling';
@@ -16,17 +17,31 @@ import { splitParagraphs } from '../src/extension/search/paragraphs';
 
 const root = join(__dirname, '..');
 const workspace = join(root, 'demo', 'workspace');
-const modelDir = join(root, '.cache', 'models', 'demo-t5-small-st');
+const PPMI = join(root, '..', 'shared', 'models', 'docs-t5-ppmi');
+
+/** The model to demonstrate, and a line saying what it is. */
+function chooseModel(): { folder: string; id: string } {
+  if (existsSync(join(PPMI, 'config.json'))) {
+    console.log(`Model: ${relative(root, PPMI)}, a T5-architecture sentence-transformers model (2 layers, d_model 256) whose`);
+    console.log('token vectors were built from word co-occurrences in technical manuals, not trained: its neighbours');
+    console.log('mean something (Spearman 0.50 on STS; trained encoders reach 0.8). Not a substitute for gtr-t5.');
+    return { folder: PPMI, id: 'docs-t5-ppmi' };
+  }
+  const folder = join(root, '.cache', 'models', 'demo-t5-small-st');
+  console.log(`Model: ${relative(root, folder)}, a T5-small-shaped model made by the project's generator (seeded random`);
+  console.log(`weights; ${relative(root, PPMI)} is not present). Identical paragraphs score 1.000; other similarities mean nothing.`);
+  generateT5Model({ out: folder, shape: 'small', ffn: 'relu', seed: 7, dtype: 'F16', sentenceTransformers: { pooling: 'mean' } });
+  return { folder, id: 'demo-t5-small-st' };
+}
 
 async function main(): Promise<void> {
-  console.log(`Generating a T5-small-shaped sentence-transformers model (seeded random weights) in ${relative(root, modelDir)}`);
-  generateT5Model({ out: modelDir, shape: 'small', ffn: 'relu', seed: 7, dtype: 'F16', sentenceTransformers: { pooling: 'mean' } });
-
+  const model = chooseModel();
+  const modelDir = model.folder;
   const engine = await Engine.load(modelDir, {
     cacheDir: join(root, '.cache', 'engine'),
     threads: 0,
     batchTokenBudget: 8192,
-    modelId: 'demo-t5-small-st',
+    modelId: model.id,
     log: (m) => console.log(`  ${m}`),
   });
   const paragraphs = readdirSync(workspace).flatMap((file) =>
@@ -43,7 +58,8 @@ async function main(): Promise<void> {
     const best = paragraphs
       .map((q, j) => ({ q, score: j === i ? -Infinity : cosine(vectors[i], vectors[j]) }))
       .reduce((a, b) => (b.score > a.score ? b : a));
-    console.log(`${p.where.padEnd(18)} → ${best.q.where.padEnd(18)} similarity ${best.score.toFixed(3)}  "${p.text.slice(0, 60)}…"`);
+    console.log(`${p.where.padEnd(18)} → ${best.q.where.padEnd(18)} similarity ${best.score.toFixed(3)}`);
+    console.log(`    "${clip(p.text)}"\n  → "${clip(best.q.text)}"`);
   });
   await engine.dispose();
 
@@ -54,6 +70,11 @@ async function main(): Promise<void> {
     console.log('\nRun `npm run demo -- --vscode` to open this workspace in code-server with the extension and this model.');
   }
 }
+
+const clip = (text: string, max = 100) => {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+};
 
 main().catch((e) => {
   console.error(e instanceof Error ? e.message : e);

@@ -13,6 +13,7 @@ import { DuplicateDetector } from '../server/duplicates/detector';
 import { groupInfos } from '../server/duplicates/diagnostics';
 import { similarityHistogram } from '../server/duplicates/histogram';
 import { readSuppressions } from '../server/duplicates/suppressions';
+import { isGeneratedModel } from '../server/model/generatedMarker';
 import { htmlReport } from '../shared/duplicatesHtml';
 import { FINGERPRINT_KEY, isGroupSuppressed, jsonReport, reportTool, sarifReport, type ReportInput } from '../shared/duplicatesReport';
 import { histogramReportText } from '../shared/histogramText';
@@ -106,7 +107,8 @@ export async function dupesCommand(args: string[]): Promise<unknown> {
     const index = openIndex(folder, engine, values, progressBar());
     await index.update();
     if (process.stderr.isTTY) process.stderr.write('\n');
-    const detector = new DuplicateDetector(index, flags.options);
+    const generatedModel = isGeneratedModel(engine.info.folder);
+    const detector = new DuplicateDetector(index, { ...flags.options, generatedModel });
     await detector.refresh();
     const groups = groupInfos(detector.groups, await readSuppressions([folder], warn));
     const input: ReportInput = {
@@ -116,8 +118,9 @@ export async function dupesCommand(args: string[]): Promise<unknown> {
       tool: reportTool(version),
       thresholds: flags.options,
       stats: detector.stats,
+      ...(detector.calibration ? { calibration: detector.calibration } : {}),
     };
-    const histogram = values.histogram ? await similarityHistogram(index, flags.options) : undefined;
+    const histogram = values.histogram ? await similarityHistogram(index, flags.options, { generatedModel }) : undefined;
     if (flags.html) writeFileSync(flags.html, htmlReport(input));
     const duplication = duplicationShare(index.chunks(), groups);
     if (flags.maxDuplication !== undefined && duplication.percent > flags.maxDuplication) {
@@ -140,6 +143,7 @@ export async function dupesCommand(args: string[]): Promise<unknown> {
     if (values.json) return { ...jsonReport(input), duplication, ...(histogram ? { histogram } : {}) };
     printGroups(groups, detector.stats);
     process.stdout.write(`${duplication.percent}% of the indexed text is in duplicate groups.\n`);
+    if (detector.calibration) process.stdout.write(`${detector.calibration.reason}\n`);
     if (histogram) process.stdout.write(`\n${histogramReportText(histogram)}`);
     if (flags.html) process.stdout.write(`HTML report written to ${flags.html}\n`);
     return undefined;

@@ -13,7 +13,8 @@ import type { SearchMiss, SearchResultHit } from '../shared/protocol';
 import { DEFAULT_SEARCH_MODE, isLanguageId, kindLabel, SEARCH_KINDS, SEARCH_MODES } from '../shared/searchVocabulary';
 import { inShard, parseShard } from '../server/bundle/shard';
 import { DEFAULT_SETTINGS } from '../shared/settings';
-import { integer, loadEngine, MODEL_OPTIONS, oneOf, UsageError } from './options';
+import { integer, loadEngine, logger, MODEL_OPTIONS, oneOf, UsageError } from './options';
+import { progressLine } from './progress';
 import { REMOTE_OPTIONS, withRemote } from './remoteOptions';
 
 export const INDEX_OPTIONS = {
@@ -88,7 +89,7 @@ export function openIndex(folder: string, engine: IndexEngine, flags: IndexFlags
       layer: undefined,
       embedOnly: flags.shard === undefined ? undefined : inShard(shardFlag(flags.shard)),
     },
-    (m) => process.stderr.write(`${m}\n`),
+    logger(flags),
     onProgress,
   );
 }
@@ -101,18 +102,9 @@ export function shardFlag(value: string) {
   }
 }
 
-/** A one-line progress bar on stderr when it is a terminal. */
+/** The progress line on stderr when it is a terminal (files, chunks, rate, time left); nothing when piped. */
 export function progressBar(): (p: IndexProgress) => void {
-  if (!process.stderr.isTTY) return () => {};
-  let last = 0;
-  return (p) => {
-    const now = Date.now();
-    if (now - last < 100 && p.state === 'indexing') return;
-    last = now;
-    const fraction = p.filesTotal ? p.filesIndexed / p.filesTotal : 0;
-    const bar = '█'.repeat(Math.round(fraction * 30)).padEnd(30, '░');
-    process.stderr.write(`\r${bar} ${p.filesIndexed}/${p.filesTotal} files, ${p.chunks} chunks  ${p.state}   `);
-  };
+  return progressLine(process.stderr).onProgress;
 }
 
 export async function indexCommand(args: string[]): Promise<unknown> {

@@ -13,7 +13,7 @@ import { mcpCommand } from './mcpCommand';
 import { UsageError } from './options';
 import { serveCommand } from './serveCommand';
 
-const USAGE = `usage:
+const USAGE = `usage: (t5-semantic --help prints this)
   t5-semantic embed  --model <folder | repo id> [--pooling mean|cls|max] [--layer <k>]
                      [--output embedding|hidden|ids] [--max-tokens <n>]       (JSON array of strings on stdin)
   t5-semantic index  <folder> --model <…> [--include <glob>]… [--exclude <glob>]… [--shard <i>/<n>] [--json]
@@ -31,9 +31,13 @@ const USAGE = `usage:
   t5-semantic adapt    <folder> --model <…> --out <folder> [--loss contrastive|triplet] [--rank <n>]
                        [--epochs <n>] [--seed <n>] [--json]
   t5-semantic mcp    [<folder>…] --model <…> [--include <glob>]… [--exclude <glob>]…   (MCP server on stdio)
-shared options: [--threads <n>] [--revision <rev>] [--hub-url <url>] [--offline] [--storage <dir>]
-  index/export: [--quantization int8|fp16|fp32] [--embeddings-url <url>] [--embeddings-timeout <s>]
+index and export also take: [--quantization int8|fp16|fp32] [--embeddings-url <url>] [--embeddings-timeout <s>]
                      [--embeddings-retries <n>] [--embeddings-separate-key]   (API key from T5_SEMANTIC_API_KEY)
+index, search and dupes also take: [--include <glob>]… [--exclude <glob>]… [--min-words <n>]
+                     [--quantization int8|fp16|fp32]
+shared options: [--threads <n>] [--precision fp32|int8|auto] [--revision <rev>] [--hub-url <url>] [--offline]
+                [--storage <dir>] [--verbose]   (--verbose: internal log lines on stderr)
+A progress line (files, chunks, rate, time left) is drawn on stderr when it is a terminal.
 dupes exits with 3 when more unsuppressed groups than --max-groups are found (with --baseline: groups
 with a copy not in the baseline; the limit is then 0 unless given), or when more than --max-duplication
 percent of the indexed text is in unsuppressed duplicate groups.

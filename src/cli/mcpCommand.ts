@@ -3,6 +3,7 @@
  * once; tool calls wait until the model is loaded and the index is open, then answer from what is indexed
  * while indexing goes on. Several folders are one workspace. Logs go to stderr (stdout is the protocol).
  */
+import { isGeneratedModel } from '../server/model/generatedMarker';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -54,7 +55,8 @@ export async function mcpCommand(args: string[]): Promise<unknown> {
   const { minWords, nearThreshold, paraphraseThreshold, maxFiles } = DEFAULT_SETTINGS.duplicates;
 
   const workspace = loadEngine(values).then((engine) => {
-    const ws = new McpWorkspace({ folders, engine, storage: values.storage!, settings, duplicates: { minWords, nearThreshold, paraphraseThreshold, maxFiles, neighbours: 16 }, log, pollMs });
+    const duplicates = { minWords, nearThreshold, paraphraseThreshold, maxFiles, neighbours: 16, generatedModel: isGeneratedModel(engine.info.folder), calibrate: true };
+    const ws = new McpWorkspace({ folders, engine, storage: values.storage!, settings, duplicates, log, pollMs });
     ws.start();
     return ws;
   });

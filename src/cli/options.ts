@@ -18,6 +18,8 @@ export const MODEL_OPTIONS = {
   'hub-url': { type: 'string', default: DEFAULT_SETTINGS.hubUrl },
   offline: { type: 'boolean', default: false },
   precision: { type: 'string', default: 'fp32' },
+  /** Internal log lines (model load, index maintenance) on stderr; without it only results and errors. */
+  verbose: { type: 'boolean', default: false },
   /** Models, built graphs and indexes live here; pass the extension's storage folder to share them. */
   storage: { type: 'string', default: process.env.T5_SEMANTIC_CACHE ?? join(homedir(), '.cache', 't5-semantic') },
 } as const;
@@ -31,6 +33,12 @@ export interface ModelFlags {
   offline?: boolean;
   storage?: string;
   precision?: string;
+  verbose?: boolean;
+}
+
+/** Where internal log lines go: stderr with --verbose, nowhere without. */
+export function logger(flags: { verbose?: boolean }): (m: string) => void {
+  return flags.verbose ? (m) => process.stderr.write(`${m}\n`) : () => {};
 }
 
 export function integer(value: string, flag: string, min: number): number {
@@ -62,6 +70,6 @@ export async function loadEngine(flags: ModelFlags): Promise<Engine> {
     batchTokenBudget: DEFAULT_SETTINGS.batchTokenBudget,
     modelId: model.id,
     maxTokens: flags['max-tokens'] === undefined ? undefined : integer(flags['max-tokens'], '--max-tokens', 2),
-    log: (m) => process.stderr.write(`${m}\n`),
+    log: logger(flags),
   });
 }

@@ -38,6 +38,7 @@ import { fetchExcludes, fetchSettings } from './settings';
 import { validateDuplicateGroupsParams, validateIgnoreDuplicateParams } from './duplicates/validate';
 import { answerHistogram, validateHistogramParams } from './duplicates/histogramRequest';
 import { labAdapt, labEvaluate, type LabContext } from './lab/handlers';
+import { isGeneratedModel } from './model/generatedMarker';
 
 const connection = createConnection(ProposedFeatures.all);
 const log = (message: string) => connection.console.log(message);
@@ -60,7 +61,7 @@ connection.onInitialize((params) => {
   clientWatchesFolders = params.capabilities.workspace?.workspaceFolders === true;
   folders = (params.workspaceFolders ?? []).map((f) => f.uri).filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
   host = new EngineHost(connection, storagePath, log);
-  duplicatesHost = new DuplicatesHost(connection, () => folders, log);
+  duplicatesHost = new DuplicatesHost(connection, () => folders, log, async () => (await host!.ready()).info.folder);
   indexHost = new IndexHost(connection, () => folders, storagePath, options.trusted === true, log, (index, signal) => duplicatesHost!.indexUpdated(index, signal));
   machine = new MachineSetup({ init: params.initializationOptions, apiKey: process.env[API_KEY_ENV], storagePath, indexHost, log, warn: (m) => void connection.window.showWarningMessage(m) });
   return {
@@ -175,7 +176,7 @@ connection.onRequest(DuplicateHistogramRequest, (params, token) =>
   answer(log, progressFor(undefined), async () => {
     const valid = validateHistogramParams(params);
     await indexHost!.whenIdle();
-    return answerHistogram(indexHost!.current, settings!.duplicates, valid, token);
+    return answerHistogram(indexHost!.current, settings!.duplicates, valid, token, isGeneratedModel((await host!.ready()).info.folder));
   }),
 );
 connection.onRequest(IgnoreDuplicateRequest, (params) => answer(log, progressFor(undefined), () => duplicatesHost!.ignore(validateIgnoreDuplicateParams(params))));

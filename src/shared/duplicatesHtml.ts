@@ -124,6 +124,7 @@ export function htmlReport(input: ReportInput, title?: string): string {
     '<body>',
     `<h1>${escapeHtml(heading)}</h1>`,
     `<p class="meta">${escapeHtml(`${input.tool.name} ${input.tool.version}`)}${thresholds.length ? ` · ${escapeHtml(thresholds.join('; '))}` : ''}</p>`,
+    input.calibration ? `<p class="meta">${escapeHtml(input.calibration.reason)}</p>` : '',
     `<table class="summary"><tr><th>Groups reported</th><td>${summary.reported}</td></tr>${rows.join('')}<tr><th>Suppressed groups</th><td>${summary.suppressed}</td></tr></table>`,
     groups.length ? groups.map(groupHtml).join('\n') : '<p>No near-duplicates found.</p>',
     '</body>',

@@ -7,7 +7,7 @@
  * other members in `relatedLocations`, paths relative to the workspace folder (`uriBaseId`), and a
  * partial fingerprint from the leader's normalised text so a tool tracks a result across commits and moves.
  */
-import type { ChunkRange, DuplicateGrade, DuplicateGroupInfo, DuplicateMemberInfo, DuplicateStats } from './protocol';
+import type { ChunkRange, DuplicateGrade, DuplicateGroupInfo, DuplicateMemberInfo, DuplicateStats, ParaphraseCalibration } from './protocol';
 import type { DuplicateSeverity, DuplicatesSettingsShared } from './settings';
 
 export interface ReportTool {
@@ -31,6 +31,8 @@ export interface ReportInput {
   /** The thresholds the groups were found with, recorded in the report. */
   thresholds?: Partial<Pick<DuplicatesSettingsShared, 'minWords' | 'nearThreshold' | 'paraphraseThreshold' | 'maxFiles'>>;
   stats?: DuplicateStats;
+  /** How the paraphrase threshold was set (chance similarity, floor), or why paraphrases are off. */
+  calibration?: ParaphraseCalibration;
 }
 
 /** Where the rules are described: the extension's Marketplace page (the README documents the detector). */
@@ -95,8 +97,8 @@ function compareMembers(a: DuplicateMemberInfo, b: DuplicateMemberInfo): number 
 export function orderGroups(groups: readonly DuplicateGroupInfo[]): DuplicateGroupInfo[] {
   const ordered = groups.map((g) => {
     const sorted = [...g.members].sort((a, b) => Number(b.leader) - Number(a.leader) || compareMembers(a, b));
-    // `partner` indexes into `members`: re-point it after sorting.
-    const members = sorted.map((m) => ({ ...m, partner: sorted.indexOf(g.members[m.partner]) }));
+    // `partner` indexes into `members`: re-point it after sorting. One leader per group, whatever came in.
+    const members = sorted.map((m, i) => ({ ...m, leader: i === 0 && m.leader, partner: sorted.indexOf(g.members[m.partner]) }));
     return { ...g, members };
   });
   const first = (g: DuplicateGroupInfo) => g.members.reduce((best, m) => (compareMembers(m, best) < 0 ? m : best), g.members[0]);
@@ -125,6 +127,7 @@ export function jsonReport(input: ReportInput) {
     tool: input.tool,
     folders: input.folders,
     thresholds: input.thresholds ?? {},
+    ...(input.calibration ? { calibration: input.calibration } : {}),
     summary: summarize(groups),
     groups: groups.map((g) => ({
       id: g.id,
@@ -169,13 +172,20 @@ function region(r: ChunkRange) {
   return { startLine: r.startLine + 1, startColumn: r.startCharacter + 1, endLine: r.endLine + 1, endColumn: r.endCharacter + 1 };
 }
 
-function location(m: DuplicateMemberInfo, folders: readonly ReportFolder[], id?: number) {
+/** What a member is a copy of, in words: "Near copy (81% similar) of a.md:3", the leader said as such. */
+export function memberRelation(g: DuplicateGroupInfo, m: DuplicateMemberInfo): string {
+  const partner = g.members[m.partner];
+  const of = partner && partner !== m ? ` of ${placeOf(partner)}` : '';
+  return `${describeGrade(m.grade, m.similarity)}${of}${m.leader ? ' (group leader)' : ''}`;
+}
+
+function location(g: DuplicateGroupInfo, m: DuplicateMemberInfo, folders: readonly ReportFolder[], id?: number) {
   const place = folderOf(m, folders);
   const artifactLocation = place ? { uri: place.relative, uriBaseId: place.baseId } : { uri: m.uri };
   return {
     ...(id === undefined ? {} : { id }),
     physicalLocation: { artifactLocation, region: region(m.range) },
-    ...(id === undefined ? {} : { message: { text: `${describeGrade(m.grade, m.similarity)}${m.leader ? ' (group leader)' : ''}` } }),
+    ...(id === undefined ? {} : { message: { text: sarifText(memberRelation(g, m)) } }),
   };
 }
 
@@ -212,8 +222,8 @@ export function sarifReport(input: ReportInput) {
       ruleIndex: GRADES.indexOf(g.grade),
       level: SARIF_LEVELS[input.severity[g.grade]],
       message: { text: resultMessage(g) },
-      locations: [location(leader, folders)],
-      relatedLocations: others.map((m, i) => location(m, folders, i + 1)),
+      locations: [location(g, leader, folders)],
+      relatedLocations: others.map((m, i) => location(g, m, folders, i + 1)),
       partialFingerprints: { [FINGERPRINT_KEY]: leader.fingerprint },
       ...(suppressed ? { suppressions: [{ kind: 'external', justification: 'Every copy is listed in .vscode/t5-semantic-ignore.json or marked t5-semantic-ignore-duplicate.' }] } : {}),
       properties: {
@@ -234,7 +244,7 @@ export function sarifReport(input: ReportInput) {
         originalUriBaseIds: Object.fromEntries(folders.map((f, i) => [baseIdOf(i), { uri: withSlash(f.uri) }])),
         columnKind: 'utf16CodeUnits' as const,
         results,
-        properties: { thresholds: input.thresholds ?? {}, ...(input.stats ? { stats: input.stats } : {}) },
+        properties: { thresholds: input.thresholds ?? {}, ...(input.calibration ? { calibration: input.calibration } : {}), ...(input.stats ? { stats: input.stats } : {}) },
       },
     ],
   };

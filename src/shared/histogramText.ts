@@ -2,7 +2,7 @@
  * @file The similarity histograms as plain text with Unicode bars, for the terminal (`dupes --histogram`)
  * and the "Show Similarity Histogram" page (in a code block). Pure: no `vscode`, no Node.
  */
-import type { DuplicateHistogramResult, NearMissPair, SimilarityHistogram } from './protocol';
+import type { DuplicateHistogramResult, NearMissPair, ParaphraseCalibration, SimilarityHistogram } from './protocol';
 
 const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
 
@@ -26,9 +26,10 @@ function digitsFor(h: SimilarityHistogram): number {
   return Math.max(2, Math.ceil(-Math.log10(width) - 1e-9));
 }
 
-/** One histogram: a header, one line per bin (the threshold's bin marked), the quantiles. */
+/** One histogram: a header, the calibration (paraphrases), one line per bin (the threshold's bin marked), the quantiles. */
 export function histogramLines(h: SimilarityHistogram, width = 40): string[] {
   const out = [`${MEASURE_LABELS[h.grade]} (threshold ${h.threshold}; ${h.texts} texts)`];
+  if (h.calibration) out.push(...calibrationLines(h.calibration).map((l) => `  ${l}`), '');
   if (!h.texts) return [...out, '  (no texts to compare)'];
   const digits = digitsFor(h);
   const max = Math.max(...h.bins.map((b) => b.count));
@@ -58,6 +59,18 @@ export function nearMissLines(h: SimilarityHistogram): string[] {
     `         ${firstLine(p.a.text)}`,
     `         ${firstLine(p.b.text)}`,
   ]);
+}
+
+/** How the paraphrase threshold was set: chance quantiles, the floor, the threshold in force. */
+export function calibrationLines(c: ParaphraseCalibration): string[] {
+  const out = ['Paraphrase threshold for this model and workspace:', `  ${c.reason}`];
+  if (c.quantiles) {
+    const q = c.quantiles;
+    out.push(`  Chance (${c.pairs} random pairs of unrelated texts): median ${fixed(q.p50, 3)}, p90 ${fixed(q.p90, 3)}, p99 ${fixed(q.p99, 3)}, p99.9 ${fixed(q.p999, 3)}, max ${fixed(q.max, 3)}`);
+  }
+  const chance = c.chanceThreshold === undefined ? '' : `chance ${fixed(c.chanceThreshold, 3)} (p ${c.tailProbability}), `;
+  out.push(`  ${chance}floor ${c.floor} → ${c.threshold === null ? 'paraphrases off' : `threshold ${fixed(c.threshold, 3)}`}`);
+  return out;
 }
 
 /** The whole calibration report as terminal text. */

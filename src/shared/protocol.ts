@@ -278,6 +278,32 @@ export interface DuplicateGroupsResult {
   groups: DuplicateGroupInfo[];
   /** Undefined until the first detection has run (index not ready, or the detector is off). */
   stats?: DuplicateStats;
+  /** How the paraphrase threshold was set for this model and workspace (with the last full scan). */
+  calibration?: ParaphraseCalibration;
+}
+
+/**
+ * The paraphrase threshold for this model and workspace: the similarity unrelated texts reach by chance
+ * (random pairs of distinct texts), and the configured floor. `off`: the model was made by the project's
+ * generator, so paraphrases are not reported; `floor`: too few texts to estimate chance.
+ */
+export interface ParaphraseCalibration {
+  mode: 'calibrated' | 'floor' | 'off';
+  /** Distinct texts the sample was drawn from. */
+  texts: number;
+  /** Random pairs of distinct, not near-copied texts measured. */
+  pairs: number;
+  /** Of the chance cosines. */
+  quantiles?: { p50: number; p90: number; p99: number; p999: number; max: number };
+  /** The chance a random pair reaches `chanceThreshold`. */
+  tailProbability?: number;
+  chanceThreshold?: number;
+  /** `paraphraseThreshold` from the settings. */
+  floor: number;
+  /** The cosine a paraphrase needs (the larger of chance and the floor); null when paraphrases are off. */
+  threshold: number | null;
+  /** One sentence saying how the threshold was set, for the log and the reports. */
+  reason: string;
 }
 
 export interface IgnoreDuplicateParams {
@@ -331,6 +357,8 @@ export interface SimilarityHistogram {
   quantiles?: { p50: number; p90: number; p99: number; max: number };
   /** The most similar pairs under the threshold, best first. */
   nearMisses: NearMissPair[];
+  /** Paraphrases: how `threshold` was set for this model and workspace (chance similarity and the floor). */
+  calibration?: ParaphraseCalibration;
 }
 
 export interface DuplicateHistogramParams {

@@ -53,6 +53,8 @@ export interface IndexSettingsShared {
   useIgnoreFiles: boolean;
   /** Larger files are skipped. */
   maxFileBytes: number;
+  /** Globs of files indexed although a "DO NOT EDIT"-style header says a tool generated them. */
+  includeGenerated: string[];
   /** Chunks with fewer words stay out of the dense index (keyword search still finds them). */
   minWords: number;
   /** How vectors are stored on disk. */
@@ -76,6 +78,7 @@ export const DEFAULT_SETTINGS: Readonly<EngineSettings> = Object.freeze({
     exclude: [],
     useIgnoreFiles: true,
     maxFileBytes: 1_000_000,
+    includeGenerated: [],
     minWords: 4,
     quantization: 'int8',
     pauseWhenUnfocused: false,

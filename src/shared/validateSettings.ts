@@ -52,6 +52,7 @@ const INDEX_RULES: Readonly<Record<keyof IndexSettingsShared, Rule>> = Object.fr
   exclude: globs,
   useIgnoreFiles: boolean,
   maxFileBytes: integer(1),
+  includeGenerated: globs,
   minWords: integer(0),
   quantization: oneOf(['int8', 'fp16', 'fp32'] as const, 'one of int8, fp16, fp32'),
   pauseWhenUnfocused: boolean,

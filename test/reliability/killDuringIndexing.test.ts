@@ -20,7 +20,7 @@ import { tempDir } from '../support/tempDir';
 const ROUNDS = rounds(5, 25);
 const FILES = 3000;
 const settings = { model: goldenDir('tiny-st5'), offline: true, threads: 1, precision: 'fp32' as const };
-const indexSettings = { ...settings, index: { enabled: true, include: ['**/*'], exclude: [], useIgnoreFiles: true, maxFileBytes: 1_000_000, minWords: 4, quantization: 'fp32' as const, pauseWhenUnfocused: false } };
+const indexSettings = { ...settings, index: { enabled: true, include: ['**/*'], exclude: [], useIgnoreFiles: true, maxFileBytes: 1_000_000, includeGenerated: [], minWords: 4, quantization: 'fp32' as const, pauseWhenUnfocused: false } };
 /** fp32 storage: a stored vector must equal a fresh embedding up to batch-shape rounding. */
 const TOLERANCE = 1e-4;
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { GENERATED_MARKER_FILE } from '../../src/server/model/generatedMarker';
 import { float16BitsToFloat32, float32ToFloat16Bits } from '../../src/server/model/float16';
 import { safetensorsHeader, writeSafetensors } from '../../src/server/model/safetensorsWriter';
 import { generateT5Model, SHAPES, type GenerateOptions } from '../../src/tools/generateModel';
@@ -69,7 +70,7 @@ describe('generateT5Model', () => {
 
   it('reproduces the golden sentence-transformers layout (tiny-st5): files, configs and safetensors headers', () => {
     const gen = generateT5Model({ ...ST5, out: tempDir() });
-    const goldenFiles = filesUnder(GOLDEN_ST5).filter((f) => f !== 'golden.json');
+    const goldenFiles = [...filesUnder(GOLDEN_ST5).filter((f) => f !== 'golden.json'), GENERATED_MARKER_FILE].sort();
     assert.deepEqual(gen.files, goldenFiles);
     assert.deepEqual(filesUnder(gen.folder), goldenFiles);
     for (const f of ['config.json', 'modules.json', 'sentence_bert_config.json', '1_Pooling/config.json', '2_Dense/config.json']) {
@@ -86,7 +87,7 @@ describe('generateT5Model', () => {
 
   it('reproduces the golden T5 v1.1 encoder layout (tiny-t5v11)', () => {
     const gen = generateT5Model({ ...V11, out: tempDir() });
-    assert.deepEqual(gen.files, filesUnder(GOLDEN_V11).filter((f) => f !== 'golden.json'));
+    assert.deepEqual(gen.files, [...filesUnder(GOLDEN_V11).filter((f) => f !== 'golden.json'), GENERATED_MARKER_FILE].sort());
     assert.equal(fs.readFileSync(path.join(gen.folder, 'config.json'), 'utf8'), fs.readFileSync(path.join(GOLDEN_V11, 'config.json'), 'utf8'));
     const mine = readSafetensors(path.join(gen.folder, 'model.safetensors'));
     const golden = readSafetensors(path.join(GOLDEN_V11, 'model.safetensors'));

@@ -3,6 +3,7 @@
  * implementation the MCP server runs (tools.ts), over the sidecar's own index host, engine and settings,
  * so an agent in the editor and one over MCP get the same answers from one index.
  */
+import { isGeneratedModel } from '../model/generatedMarker';
 import { DEFAULT_DUPLICATE_OPTIONS, DuplicateDetector, type DuplicateOptions } from '../duplicates/detector';
 import type { IndexHost } from '../indexing/host';
 import type { IndexEngine } from '../indexing/indexContents';
@@ -65,7 +66,7 @@ export class SidecarAgentTools {
   }
 
   private workspace(index: WorkspaceIndex, engine: IndexEngine): AgentWorkspace {
-    const options = this.duplicateOptions();
+    const options = this.duplicateOptions(engine);
     return {
       index,
       engine,
@@ -78,9 +79,11 @@ export class SidecarAgentTools {
     };
   }
 
-  private duplicateOptions(): DuplicateOptions {
+  private duplicateOptions(engine: IndexEngine): DuplicateOptions {
     const { minWords, nearThreshold, paraphraseThreshold, maxFiles } = this.duplicateSettings();
-    return { minWords, nearThreshold, paraphraseThreshold, maxFiles, neighbours: DEFAULT_DUPLICATE_OPTIONS.neighbours };
+    const folder = (engine.info as { folder?: string }).folder;
+    const generatedModel = folder !== undefined && isGeneratedModel(folder);
+    return { ...DEFAULT_DUPLICATE_OPTIONS, minWords, nearThreshold, paraphraseThreshold, maxFiles, generatedModel };
   }
 
   private async duplicates(index: WorkspaceIndex, options: DuplicateOptions): Promise<DuplicateDetector> {

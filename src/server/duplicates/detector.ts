@@ -8,8 +8,10 @@
  * `recheckFiles()` compares only their new forms against the rest; grouping is then redone (it is cheap).
  */
 import { join } from 'node:path';
+import type { ParaphraseCalibration } from '../../shared/protocol';
 import type { Chunk } from '../indexing/chunker';
 import { workspaceOrder, type IndexedChunk } from '../indexing/chunkKey';
+import { calibrateParaphrases, DEFAULT_CALIBRATION } from './calibration';
 import { nearestNeighbours, QuantizedVectors, TopK } from './cosine';
 import { groupForms, type GroupingForm, type Link } from './grouping';
 import { DEFAULT_MINHASH, LshIndex, shingles, signature, sortedJaccard } from './minhash';
@@ -22,8 +24,12 @@ export interface DuplicateOptions {
   minWords: number;
   /** Jaccard of word 3-shingles for a near copy. */
   nearThreshold: number;
-  /** Cosine for a paraphrase. */
+  /** The lowest cosine for a paraphrase; the calibration (calibration.ts) may ask for more. */
   paraphraseThreshold: number;
+  /** The model was made by the project's generator: no paraphrases (see calibration.ts). */
+  generatedModel: boolean;
+  /** Calibrate the paraphrase threshold against chance similarity; false: the floor alone. */
+  calibrate: boolean;
   /** Text found in more files than this is boilerplate and left out. */
   maxFiles: number;
   /** Near-copy and paraphrase neighbours kept per text (its best ones). */
@@ -42,6 +48,8 @@ export const DEFAULT_DUPLICATE_OPTIONS: Readonly<DuplicateOptions> = Object.free
   minWords: 8,
   nearThreshold: 0.7,
   paraphraseThreshold: 0.92,
+  generatedModel: false,
+  calibrate: true,
   maxFiles: 5,
   neighbours: 16,
 });
@@ -78,9 +86,9 @@ export interface GroupMember extends Copy {
 export interface DuplicateGroup {
   /** The leader's fingerprint: stable while the leader's text is unchanged. */
   id: string;
-  /** The weakest grade in the group. */
+  /** The grade of the group's weakest link (a member to the leader). */
   grade: Grade;
-  /** The lowest similarity in the group. */
+  /** The similarity of that weakest link. */
   similarity: number;
   /** The leader first, then the others in file order. */
   members: GroupMember[];
@@ -125,6 +133,8 @@ export class DuplicateDetector {
   private readMillis = 0;
   private linkTimings: Record<string, number> = {};
   private result: DuplicateGroup[] = [];
+  /** Set by each full scan (and the first run); incremental runs keep it, so thresholds do not shift per edit. */
+  calibration?: ParaphraseCalibration;
   /** Milliseconds per stage of the last run (for the benchmark): read, forms, near, paraphrase, group. */
   timings: Record<string, number> = {};
   stats: DetectionStats = { mode: 'full', files: 0, copies: 0, forms: 0, checkedForms: 0, jaccardChecks: 0, dotProducts: 0, comparisons: 0, millis: 0 };
@@ -281,11 +291,13 @@ export class DuplicateDetector {
     for (const list of near.lists.values()) for (const p of list) this.addLink({ a: p.a, b: p.b, grade: 'near', similarity: p.similarity });
     const nearDone = performance.now();
     this.linkTimings = { near: Math.round((nearDone - started) * 10) / 10, paraphrase: 0 };
-    if (!fresh.length || (full && fresh.length > MAX_FULL_PARAPHRASE_FORMS)) return { jaccardChecks, dotProducts: 0 };
-    const all = full ? fresh : [...this.forms.keys()];
     const load = (fp: string) => this.source.vectors.get(this.forms.get(fp)!.vectorHash);
+    if (full || !this.calibration) this.calibration = this.calibrateNow(load);
+    const threshold = this.calibration.threshold;
+    if (threshold === null || !fresh.length || (full && fresh.length > MAX_FULL_PARAPHRASE_FORMS)) return { jaccardChecks, dotProducts: 0 };
+    const all = full ? fresh : [...this.forms.keys()];
     const { pairs, comparisons } = await nearestNeighbours(fresh, full ? fresh : all, load, this.source.vectors.dims, {
-      threshold: this.options.paraphraseThreshold,
+      threshold,
       k: this.options.neighbours,
       signal,
       cache: this.vectorCache,
@@ -294,6 +306,13 @@ export class DuplicateDetector {
     for (const p of pairs) this.addLink({ a: p.a, b: p.b, grade: 'paraphrase', similarity: p.similarity });
     this.linkTimings.paraphrase = Math.round((performance.now() - nearDone) * 10) / 10;
     return { jaccardChecks, dotProducts: comparisons };
+  }
+
+  private calibrateNow(load: (fp: string) => Float32Array | undefined): ParaphraseCalibration {
+    const keys = [...this.forms.keys()].sort();
+    const related = (a: string, b: string) => sortedJaccard(this.forms.get(a)!.shingles, this.forms.get(b)!.shingles) >= this.options.nearThreshold;
+    const minTexts = this.options.calibrate ? DEFAULT_CALIBRATION.minTexts : Infinity;
+    return calibrateParaphrases({ keys, load, related }, { ...DEFAULT_CALIBRATION, minTexts, floor: this.options.paraphraseThreshold, generatedModel: this.options.generatedModel });
   }
 
   /** A near link beats a paraphrase link between the same two forms. */
@@ -327,8 +346,14 @@ export class DuplicateDetector {
       .sort((x, y) => cmp(minOrder(x), minOrder(y)));
   }
 
+  /**
+   * One rule for grades: a member is graded against the group's leader (the link grouping used), copies of
+   * the leader's own text are exact copies of it, and the leader itself carries its strongest tie. The
+   * group's title is its weakest link; one member, the leader's first copy, is the leader.
+   */
   private describe(leaderKey: string, keys: readonly string[]): DuplicateGroup {
-    const leader = this.forms.get(leaderKey)!;
+    const leaderForm = this.forms.get(leaderKey)!;
+    const leaderCopy = leaderForm.copies[0];
     const members: GroupMember[] = [];
     for (const key of keys) {
       const form = this.forms.get(key)!;
@@ -336,11 +361,13 @@ export class DuplicateDetector {
         let grade: Grade;
         let similarity: number;
         let partner: Copy;
-        if (form.copies.length >= 2) {
-          [grade, similarity, partner] = ['exact', 1, form.copies.find((c) => c !== copy)!];
-        } else if (key !== leaderKey) {
+        if (key !== leaderKey) {
           const link = this.linkOf(key, leaderKey)!;
-          [grade, similarity, partner] = [link.grade, link.similarity, leader.copies[0]];
+          [grade, similarity, partner] = [link.grade, link.similarity, leaderCopy];
+        } else if (copy !== leaderCopy) {
+          [grade, similarity, partner] = ['exact', 1, leaderCopy];
+        } else if (form.copies.length >= 2) {
+          [grade, similarity, partner] = ['exact', 1, form.copies[1]];
         } else {
           const best = keys
             .slice(1)
@@ -349,11 +376,12 @@ export class DuplicateDetector {
           const other = best.a === key ? best.b : best.a;
           [grade, similarity, partner] = [best.grade, best.similarity, this.forms.get(other)!.copies[0]];
         }
-        members.push({ ...copy, grade, similarity, leader: key === leaderKey, partner });
+        members.push({ ...copy, grade, similarity, leader: copy === leaderCopy, partner });
       }
     }
-    const weakest = members.reduce((w, m) => (GRADE_RANK[m.grade] > GRADE_RANK[w.grade] ? m : w), members[0]);
-    return { id: leaderKey, grade: weakest.grade, similarity: Math.min(...members.map((m) => m.similarity)), members };
+    const links = members.length > 1 ? members.filter((m) => !m.leader) : members;
+    const weakest = links.reduce((w, m) => (GRADE_RANK[m.grade] > GRADE_RANK[w.grade] || (m.grade === w.grade && m.similarity < w.similarity) ? m : w), links[0]);
+    return { id: leaderKey, grade: weakest.grade, similarity: weakest.similarity, members };
   }
 }
 

@@ -60,8 +60,10 @@ export function duplicateDiagnostics(groups: readonly DuplicateGroup[], settings
   return byUri;
 }
 
+/** What the other member is a copy of: each says its own grade against its partner; one is the leader. */
 function relatedMessage(m: GroupMember): string {
-  return `${describeGrade(m.grade, m.similarity)}${m.leader ? ' (group leader)' : ''}`;
+  const of = `${describeGrade(m.grade, m.similarity)} of ${place(m.partner)}`;
+  return m.leader ? `${of} (group leader)` : of;
 }
 
 function toRange(c: Copy) {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DuplicateHistogramResult, DuplicateTextRef, NearMissPair, SimilarityHistogram } from '../../shared/protocol';
 import type { DuplicatesSettingsShared } from '../../shared/settings';
+import { calibrateParaphrases, DEFAULT_CALIBRATION } from './calibration';
 import { nearestNeighbours } from './cosine';
 import { workspaceOrder } from '../indexing/chunkKey';
 import type { ChunkSource } from './detector';
@@ -24,6 +25,8 @@ export interface HistogramParams {
   bins: number;
   nearMisses: number;
   sample: number;
+  /** The model was made by the project's generator: the calibration then turns paraphrases off. */
+  generatedModel?: boolean;
   signal?: AbortSignal;
 }
 
@@ -115,13 +118,23 @@ export async function similarityHistogram(source: ChunkSource, options: Histogra
   const forms = readForms(source, options);
   const rows = sampleOf(forms, p.sample);
   const near = await jaccardNeighbours(forms, rows, options.nearThreshold, p);
-  const paraphrase = await cosineNeighbours(source, forms, rows, options, p);
+  // The same calibration as the detector's, so the page shows the threshold the diagnostics use.
+  const calibration = calibrateParaphrases(
+    {
+      keys: forms.map((f) => f.key),
+      load: (k) => source.vectors.get(forms[k].vectorHash),
+      related: (a, b) => sortedJaccard(forms[a].shingles, forms[b].shingles) >= options.nearThreshold,
+    },
+    { ...DEFAULT_CALIBRATION, floor: options.paraphraseThreshold, generatedModel: p.generatedModel === true },
+  );
+  const paraphraseThreshold = calibration.threshold ?? options.paraphraseThreshold;
+  const paraphrase = await cosineNeighbours(source, forms, rows, { ...options, paraphraseThreshold }, p);
   return {
     forms: forms.length,
     sampled: rows.length,
     histograms: [
       histogramOf('near', 'jaccard', options.nearThreshold, near.best, p.bins, near.misses.list(forms)),
-      histogramOf('paraphrase', 'cosine', options.paraphraseThreshold, paraphrase.best, p.bins, paraphrase.misses.list(forms)),
+      { ...histogramOf('paraphrase', 'cosine', paraphraseThreshold, paraphrase.best, p.bins, paraphrase.misses.list(forms)), calibration },
     ],
     millis: Math.round(performance.now() - started),
   };

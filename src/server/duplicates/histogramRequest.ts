@@ -31,12 +31,13 @@ export async function answerHistogram(
   settings: DuplicatesSettingsShared,
   params: DuplicateHistogramParams,
   token?: CancellationToken,
+  generatedModel = false,
 ): Promise<DuplicateHistogramResult> {
   if (!index) throw new ResponseError(ErrorCodes.InvalidInput, 'The workspace index is not open yet (is indexing enabled and the workspace trusted?).');
   const abort = new AbortController();
   const listener = token?.onCancellationRequested(() => abort.abort());
   try {
-    return await similarityHistogram(index, settings, { ...DEFAULT_HISTOGRAM_PARAMS, ...params, signal: abort.signal });
+    return await similarityHistogram(index, settings, { ...DEFAULT_HISTOGRAM_PARAMS, ...params, generatedModel, signal: abort.signal });
   } catch (e) {
     if (abort.signal.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The request was cancelled.');
     throw e;

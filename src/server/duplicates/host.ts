@@ -15,6 +15,7 @@ import {
   type IgnoreDuplicateResult,
 } from '../../shared/protocol';
 import { DEFAULT_SETTINGS, type DuplicatesSettingsShared } from '../../shared/settings';
+import { isGeneratedModel } from '../model/generatedMarker';
 import { DuplicateDetector, type ChunkSource, type DuplicateOptions } from './detector';
 import { duplicateDiagnostics, groupInfos } from './diagnostics';
 import { addSuppression, readSuppressions, SUPPRESSIONS_FILE } from './suppressions';
@@ -30,6 +31,8 @@ export class DuplicatesHost {
     private readonly connection: Connection,
     private readonly folders: () => string[],
     private readonly log: (m: string) => void,
+    /** The loaded model's folder: a generated model (random weights) gets no paraphrases. */
+    private readonly modelFolder: () => Promise<string | undefined> = async () => undefined,
   ) {}
 
   /** New settings; `index` is the current index, re-checked when the detection options changed. */
@@ -38,12 +41,12 @@ export class DuplicatesHost {
     this.settings = settings;
     if (!settings.enabled) {
       this.detector = undefined;
-      this.enqueue(() => this.publish());
+      void this.enqueue(() => this.publish());
     } else if (JSON.stringify(optionsOf(settings)) !== JSON.stringify(optionsOf(previous)) || !previous.enabled) {
       this.detector = undefined;
-      if (index) this.indexUpdated(index);
+      if (index) void this.indexUpdated(index);
     } else if (JSON.stringify(settings.severity) !== JSON.stringify(previous.severity)) {
-      this.enqueue(() => this.publish());
+      void this.enqueue(() => this.publish());
     }
   }
 
@@ -53,7 +56,8 @@ export class DuplicatesHost {
       if (!this.settings.enabled) return;
       if (this.source !== index || !this.detector) {
         this.source = index;
-        this.detector = new DuplicateDetector(index, optionsOf(this.settings));
+        const folder = await this.modelFolder().catch(() => undefined);
+        this.detector = new DuplicateDetector(index, { ...optionsOf(this.settings), generatedModel: folder !== undefined && isGeneratedModel(folder) });
       }
       const detector = this.detector;
       try {
@@ -65,6 +69,7 @@ export class DuplicatesHost {
         throw e;
       }
       const s = detector.stats;
+      if (s.mode === 'full' && detector.calibration) this.log(`Duplicates: ${detector.calibration.reason}`);
       this.log(`Duplicates: ${detector.groups.length} groups (${s.mode}, ${s.files} files re-checked, ${s.comparisons} comparisons, ${s.millis} ms)`);
       await this.publish();
       void this.connection.sendNotification(DuplicatesChangedNotification, { groups: detector.groups.length, stats: statsOf(detector) });
@@ -79,7 +84,7 @@ export class DuplicatesHost {
     const suppressed = await this.suppressions();
     let groups = groupInfos(detector.groups, suppressed);
     if (params.uri) groups = groups.filter((g) => g.members.some((m) => m.uri === params.uri));
-    return { groups, stats: statsOf(detector) };
+    return { groups, stats: statsOf(detector), ...(detector.calibration ? { calibration: detector.calibration } : {}) };
   }
 
   /** Adds a fingerprint to the suppressions file of the folder holding `uri` (default: the first folder). */

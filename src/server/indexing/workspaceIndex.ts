@@ -6,11 +6,10 @@
  * What the index holds and the queries over it are IndexContents' (indexContents.ts).
  */
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import { chunkSections, type Chunk } from './chunker';
 import { fileKey, type FileKey } from './chunkKey';
 import { extractSections, languageOf } from './extract';
-import { classifyContent, readCandidateFile, sizeReason, workspaceEntryKind, type SkipReason } from './files';
+import { readCandidateFile, sizeReason, workspaceEntryKind, type SkipReason } from './files';
 import { l2Normalize } from '../engine/pooling';
 import { IndexContents, type FolderState, type IndexEngine, type IndexSettings } from './indexContents';
 import type { FileEntry } from './store/fileTable';
@@ -258,7 +257,7 @@ export class WorkspaceIndex extends IndexContents {
       else this.forget(state, relPath, { rule: `unreadable (${code})`, source: 'file system' });
       return undefined;
     }
-    const skip = bytes.length > this.settings.maxFileBytes ? sizeReason(this.settings.maxFileBytes) : classifyContent(relPath, bytes);
+    const skip = bytes.length > this.settings.maxFileBytes ? sizeReason(this.settings.maxFileBytes) : state.rules.classify(relPath, bytes);
     if (skip) {
       this.forget(state, relPath, skip);
       return undefined;

@@ -19,7 +19,7 @@ describe('validateSettings', () => {
       pooling: 'max',
       batchTokenBudget: 1024,
       precision: 'int8' as const,
-      index: { enabled: false, include: ['docs/**'], exclude: [], useIgnoreFiles: false, maxFileBytes: 10, minWords: 2, quantization: 'fp16' as const, pauseWhenUnfocused: true },
+      index: { enabled: false, include: ['docs/**'], exclude: [], useIgnoreFiles: false, maxFileBytes: 10, includeGenerated: ['nostarch/**'], minWords: 2, quantization: 'fp16' as const, pauseWhenUnfocused: true },
       duplicates: {
         enabled: false,
         severity: { exact: 'hint' as const, near: 'error' as const, paraphrase: 'warning' as const },

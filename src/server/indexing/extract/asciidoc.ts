@@ -72,7 +72,7 @@ function firstContentLine(lines: readonly string[]): number {
 function cleanLine(text: string): string {
   return text
     .replace(/^\.(?=[^\s.])/, '')
-    .replace(/^(?:[*.\-]{1,5}|\d+\.)\s+/, '')
+    .replace(/^(?:[*.-]{1,5}|\d+\.)\s+/, '')
     .replace(/^\|/, '')
     .replace(/\s\|\s?/g, ' | ')
     .replace(/\s\+$/, '');

@@ -38,16 +38,24 @@ function baseName(relPath: string): string {
   return relPath.slice(relPath.replace(/\\/g, '/').lastIndexOf('/') + 1);
 }
 
-/** Why a file's bytes are not worth indexing, or undefined. `relPath` is used for its name only. */
-export function classifyContent(relPath: string, bytes: Uint8Array): SkipReason | undefined {
+/** The setting that brings generated files back, named in the reason so "Why Is This File Not Indexed?" says how. */
+export const INCLUDE_GENERATED_SETTING = 't5Semantic.index.includeGenerated';
+
+/**
+ * Why a file's bytes are not worth indexing, or undefined. `relPath` is used for its name, and for
+ * `keepGenerated`: true when the user asked for this generated file to be indexed anyway.
+ */
+export function classifyContent(relPath: string, bytes: Uint8Array, keepGenerated: (relPath: string) => boolean = () => false): SkipReason | undefined {
   const name = baseName(relPath);
   const byName = builtInFileReason(name);
   if (byName) return byName;
   if (bytes.subarray(0, NUL_SCAN_BYTES).includes(0)) return content('binary file');
   const sample = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false }).decode(bytes.subarray(0, SAMPLE_BYTES));
   if (invalidShare(sample) > MAX_INVALID_SHARE) return content('binary file (mostly invalid UTF-8)');
-  const generated = generatedMarker(sample);
-  if (generated) return content(`generated file (${generated.marker} on line ${generated.line})`);
+  const generated = keepGenerated(relPath) ? undefined : generatedMarker(sample);
+  if (generated) {
+    return content(`generated file (${generated.marker} on line ${generated.line}); to index it anyway, add a glob matching it (e.g. "${relPath}") to ${INCLUDE_GENERATED_SETTING}`);
+  }
   if (MINIFIABLE.test(name) && isMinified(sample)) return content('minified file');
   return undefined;
 }

@@ -5,6 +5,7 @@
 import { promises as fsp, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { classifyContent } from './content';
+import { GlobList } from './globs';
 import { IgnoreFileCache, type IgnoreLayer } from './ignoreFiles';
 import { reachedThroughLink, readCandidateFile } from './readFile';
 import { PathRules, type FolderState } from './pathRules';
@@ -17,6 +18,7 @@ export class FileRules {
   private readonly config: FileRulesConfig;
   private readonly rules: PathRules;
   private readonly ignoreFiles: IgnoreFileCache;
+  private readonly includeGenerated: GlobList;
 
   /** Settings left out (or undefined) take their defaults. */
   constructor(folder: string, config: Partial<FileRulesConfig> = {}) {
@@ -25,6 +27,12 @@ export class FileRules {
     this.config = { ...DEFAULT_FILE_RULES_CONFIG, ...given };
     this.rules = new PathRules(this.config);
     this.ignoreFiles = new IgnoreFileCache(this.folder);
+    this.includeGenerated = new GlobList(this.config.includeGenerated);
+  }
+
+  /** The content checks for a file's bytes (`relPath` relative, with `/`), with this folder's generated-file overrides. */
+  classify(relPath: string, bytes: Uint8Array): SkipReason | undefined {
+    return classifyContent(relPath, bytes, (rel) => this.includeGenerated.match(rel) !== undefined);
   }
 
   /**
@@ -70,7 +78,7 @@ export class FileRules {
     if (st.size > this.config.maxFileBytes) return sizeReason(this.config.maxFileBytes);
     try {
       const read = await readCandidateFile(this.folder, rel, this.config.maxFileBytes);
-      return read.skip ?? classifyContent(rel, read.bytes);
+      return read.skip ?? this.classify(rel, read.bytes);
     } catch (error) {
       return unreadableReason(error, 'file');
     }

@@ -16,6 +16,8 @@ export interface FileRulesConfig {
   useIgnoreFiles: boolean;
   /** Files larger than this are skipped with a reason. */
   maxFileBytes: number;
+  /** `t5Semantic.index.includeGenerated`: globs of files indexed although their header says a tool generated them. */
+  includeGenerated: string[];
 }
 
 export const DEFAULT_FILE_RULES_CONFIG: Readonly<FileRulesConfig> = Object.freeze({
@@ -25,6 +27,7 @@ export const DEFAULT_FILE_RULES_CONFIG: Readonly<FileRulesConfig> = Object.freez
   searchExclude: {},
   useIgnoreFiles: true,
   maxFileBytes: 1_000_000,
+  includeGenerated: [],
 });
 
 /**
