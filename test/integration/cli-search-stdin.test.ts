@@ -38,7 +38,7 @@ describe('t5-semantic search --stdin', { timeout: 120_000 }, () => {
 
   it('answers each line with one JSON line, as one search per query would, opening the index once', () => {
     const queries = ['http header', 'parse the configuration', 'retry with backoff'];
-    const r = spawnSync(process.execPath, cli('--stdin', '--json', '--mode', 'hybrid'), { input: `${queries[0]}\n\n  ${queries[1]}  \r\n${queries[2]}`, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, cli('--stdin', '--json', '--verbose', '--mode', 'hybrid'), { input: `${queries[0]}\n\n  ${queries[1]}  \r\n${queries[2]}`, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const answers = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Answer);
     assert.deepEqual(answers.map((a) => a.query), queries, 'blank lines skipped, lines trimmed, order kept');
