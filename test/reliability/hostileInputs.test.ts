@@ -105,8 +105,9 @@ describe('hostile model folders (CLI embed)', { timeout: 170_000 }, () => {
     change(dir);
     return dir;
   };
+  // --verbose: the cap is reported on the log, which the CLI prints only when asked.
   const embed = (model: string, texts: string[] = ['a sentence about herons'], timeoutMs?: number) =>
-    cli(['embed', '--model', model, '--storage', temp('storage')], JSON.stringify(texts), timeoutMs);
+    cli(['embed', '--model', model, '--storage', temp('storage'), '--verbose'], JSON.stringify(texts), timeoutMs);
 
   it('refuses a modules.json path that leaves the model folder', async () => {
     const model = modelCopy((dir) => {
