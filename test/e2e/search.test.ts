@@ -169,9 +169,14 @@ describe('Semantic search panel in code-server', { timeout: 900_000 }, () => {
 
       // Escape in the tree returns to the box (Enter moved the focus to the editor: come back by keyboard).
       await box.click();
+      // The click lands before the webview has focus on a loaded machine: wait for the box, then tab.
+      const activeId = () => view.locator('body').evaluate(() => document.activeElement?.id);
+      for (let i = 0; i < 50 && (await activeId()) !== 'query'; i++) await p.waitForTimeout(100);
       for (let i = 0; i < 4; i++) await p.keyboard.press('Tab');
       await p.keyboard.press('ArrowDown');
-      assert.equal(await view.locator('body').evaluate(() => document.activeElement?.getAttribute('role')), 'treeitem');
+      const activeRole = () => view.locator('body').evaluate(() => document.activeElement?.getAttribute('role'));
+      for (let i = 0; i < 50 && (await activeRole()) !== 'treeitem'; i++) await p.waitForTimeout(100);
+      assert.equal(await activeRole(), 'treeitem');
       await p.keyboard.press('Escape');
       assert.equal(await view.locator('body').evaluate(() => document.activeElement?.id), 'query');
 
