@@ -18,6 +18,7 @@ import { DuplicateDetector, type ChunkSource } from '../src/server/duplicates/de
 import { hashText, type Chunk } from '../src/server/indexing/chunker';
 import { VectorStore } from '../src/server/indexing/store/vectorStore';
 import { tempDir } from '../test/support/tempDir';
+import { seededRandom } from '../src/shared/seededRandom';
 
 export const DIMS = 512;
 const CHUNKS_PER_FILE = 10;
@@ -43,7 +44,7 @@ const ZIPF = (() => {
  * where every text shares most words.
  */
 export function prose(seed: number): string {
-  const rnd = random(seed * 7919 + 13);
+  const rnd = seededRandom(seed * 7919 + 13);
   const words: string[] = [];
   const count = 8 + Math.floor(rnd() * 23);
   for (let i = 0; i < count; i++) {
@@ -60,17 +61,6 @@ export function prose(seed: number): string {
   return `${words.join(' ')} ${seed}.`.replace(/^./, (c) => c.toUpperCase());
 }
 
-/** A seeded uniform generator. */
-export function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function unitRandom(rnd: () => number, dims: number): Float32Array {
   const v = Float32Array.from({ length: dims }, () => rnd() * 2 - 1);
@@ -80,7 +70,7 @@ function unitRandom(rnd: () => number, dims: number): Float32Array {
 
 /** Synthetic sentence-embedding-like unit vectors (see the file comment); `i` % 100 === 7 copies its predecessor closely. */
 export function syntheticVectors(count: number, dims = DIMS, seed = 5): Float32Array[] {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const common = unitRandom(rnd, dims);
   const topics = Array.from({ length: 200 }, () => unitRandom(rnd, dims));
   const out: Float32Array[] = [];

@@ -13,7 +13,7 @@ import { l2Normalize } from '../../src/server/engine/pooling';
 import { adapt } from '../../src/server/lab/adapt';
 import { evaluate } from '../../src/server/lab/evaluate';
 import { readSafetensors } from '../../src/server/model/safetensors';
-import { mulberry32 } from '../../src/server/lab/train';
+import { seededRandom } from '../../src/shared/seededRandom';
 import { LabCancelledError, type LayerResult, type MethodResult } from '../../src/server/lab/types';
 import { ADAPTED_DENSE_PATH } from '../../src/server/lab/writeModel';
 import { sharedDir } from '../support/paths';
@@ -25,7 +25,7 @@ const SYNONYMS = 'kernel socket buffer thread mutex pointer register cache vecto
 
 /** Headings of three WORDS; each body says the same three in SYNONYMS. Shuffled: bodies of other sections. */
 function plantedWorkspace(root: string, shuffled: boolean): void {
-  const random = mulberry32(shuffled ? 5 : 4);
+  const random = seededRandom(shuffled ? 5 : 4);
   const pick = () => [0, 1, 2].map(() => Math.floor(random() * WORDS.length));
   const sections: { heading: string; body: string }[] = [];
   for (let i = 0; i < 480; i++) {

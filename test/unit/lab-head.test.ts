@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyHead, contrastiveLoss, headMatrix, initHead, tripletLoss, type Head } from '../../src/server/lab/head';
-import { mulberry32 } from '../../src/server/lab/train';
+import { seededRandom } from '../../src/shared/seededRandom';
 
 const DIMS = 6;
 const RANK = 3;
@@ -19,7 +19,7 @@ function randomHead(random: () => number): Head {
 }
 
 function checkGradient(name: string, loss: (h: Head) => { loss: number; gradA: Float64Array; gradB: Float64Array }) {
-  const h = randomHead(mulberry32(7));
+  const h = randomHead(seededRandom(7));
   const analytic = loss(h);
   const eps = 1e-6;
   let worst = 0;
@@ -40,7 +40,7 @@ function checkGradient(name: string, loss: (h: Head) => { loss: number; gradA: F
 }
 
 describe('lab head', () => {
-  const random = mulberry32(3);
+  const random = seededRandom(3);
   const q = randomVectors(5, random);
   const p = randomVectors(5, random);
   const n = randomVectors(5, random);
@@ -55,9 +55,9 @@ describe('lab head', () => {
   });
 
   it('starts as the identity and its matrix is the map it applies', () => {
-    const h = initHead(DIMS, RANK, mulberry32(1));
+    const h = initHead(DIMS, RANK, seededRandom(1));
     assert.deepEqual(Array.from(applyHead(h, q[0])), Array.from(Float32Array.from(q[0])));
-    const trained = randomHead(mulberry32(9));
+    const trained = randomHead(seededRandom(9));
     const w = headMatrix(trained);
     const y = applyHead(trained, q[1]);
     for (let o = 0; o < DIMS; o++) {

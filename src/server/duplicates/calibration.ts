@@ -16,6 +16,7 @@
  * meaning to calibrate: paraphrases are then off, and exact and near copies are still reported.
  */
 import type { ParaphraseCalibration } from '../../shared/protocol';
+import { seededRandom } from '../../shared/seededRandom';
 
 export interface CalibrationOptions {
   /** The configured floor (`paraphraseThreshold`). */
@@ -49,17 +50,6 @@ export interface CalibrationInput<K> {
   related?: (a: K, b: K) => boolean;
 }
 
-/** Seeded 32-bit generator (mulberry32): the same sample on every run, no Math.random. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 function dot(a: Float32Array, b: Float32Array): number {
   let s = 0;

@@ -8,6 +8,7 @@
 import { applyHead, cloneHead, contrastiveLoss, initHead, tripletLoss, type Head } from './head';
 import { denseMetrics } from './metrics';
 import type { LossKind } from './types';
+import { seededRandom } from '../../shared/seededRandom';
 
 /** Row-major vectors: `rows` × `dims`. */
 export interface Matrix {
@@ -69,7 +70,7 @@ const MINING_CANDIDATES = 2000;
 export function trainHead(data: TrainData, given: Partial<TrainOptions>, onEpoch?: (r: EpochReport) => void, checkCancelled?: () => void): TrainResult {
   const o = { ...DEFAULT_TRAIN_OPTIONS, ...given };
   const dims = data.trainQueries.dims;
-  const random = mulberry32(o.seed);
+  const random = seededRandom(o.seed);
   let head = initHead(dims, Math.min(o.rank, dims), random);
   const rows = (m: Matrix) => Array.from({ length: m.rows }, (_, r) => m.data.subarray(r * m.dims, (r + 1) * m.dims));
   const queries = rows(data.trainQueries);
@@ -156,17 +157,6 @@ class Adam {
   }
 }
 
-/** A small seeded PRNG (uniform 0..1), so a run can be repeated exactly. */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffle<T>(items: T[], random: () => number): void {
   for (let i = items.length - 1; i > 0; i--) {
