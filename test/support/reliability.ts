@@ -83,7 +83,10 @@ export function readStoredIndex(storagePath: string, folder: string): StoredInde
         }
         continue;
       }
-      for (const name of readdirSync(join(tablesDir, ws)).filter((f) => f.endsWith('.json'))) {
+      const names = readdirSync(join(tablesDir, ws));
+      // A table's log, or a table in the older one-file form that no log has replaced yet.
+      const tables = names.filter((f) => f.endsWith('.log') || (f.endsWith('.json') && !names.includes(`${f.slice(0, -5)}.log`)));
+      for (const name of tables) {
         const table = FileTable.open(join(tablesDir, ws, name), folder, warn);
         result.files += table.files.size;
         for (const entry of table.files.values()) for (const c of entry.chunks) if (!c.tiny && !c.boilerplate) result.chunks.set(c.hash, c.text);

@@ -124,15 +124,15 @@ describe('VectorStore', () => {
 });
 
 describe('FileTable', () => {
-  it('detects a torn table and starts empty with a message', () => {
+  it('detects a damaged table and starts empty with a message', () => {
     const dir = temp();
-    const path = join(dir, 't.json');
+    const path = join(dir, 't.log');
     const table = FileTable.open(path, '/ws', assert.fail);
     table.set('a.md', { size: 1, mtimeMs: 2, contentHash: 'h', chunks: [] });
     table.save();
     assert.equal(FileTable.open(path, '/ws', assert.fail).files.size, 1);
-    const text = readFileSync(path, 'utf8');
-    writeFileSync(path, text.slice(0, text.length / 2));
+    const bytes = readFileSync(path);
+    writeFileSync(path, Buffer.concat([bytes.subarray(0, 8), Buffer.from('x'.repeat(bytes.length - 8))]));
     const warnings: string[] = [];
     assert.equal(FileTable.open(path, '/ws', (m) => warnings.push(m)).files.size, 0);
     assert.match(warnings[0], /The index of \/ws was damaged .*rebuilt/);

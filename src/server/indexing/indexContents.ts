@@ -77,7 +77,7 @@ export class IndexContents implements KeywordSource {
     let tablesMs = 0;
     for (const folder of folders) {
       const t = performance.now();
-      const table = FileTable.open(join(storagePath, 'workspaces', shortHash(folder), `${chunkerKey}.json`), folder, log);
+      const table = FileTable.open(join(storagePath, 'workspaces', shortHash(folder), `${chunkerKey}.log`), folder, log);
       tablesMs += performance.now() - t;
       const state = { folder, rules: new FileRules(folder, { ...settings, ...settings.folderRules?.(folder) }), table };
       this.folders.push(state);

@@ -109,7 +109,7 @@ function parse(text: string): LockHolder | undefined {
 }
 
 /**
- * A cheap signature of what the writer has saved (vector manifests and file tables: names, sizes, mtimes),
+ * A cheap signature of what the writer has saved (vector manifests and file table logs: names, sizes, mtimes),
  * so a reader reloads only when it changed.
  */
 export function savedStateSignature(indexDir: string): string {
@@ -133,7 +133,7 @@ export function savedStateSignature(indexDir: string): string {
   for (const entry of list(join(indexDir, 'workspaces'))) {
     const path = join(indexDir, 'workspaces', entry);
     if (entry.endsWith('.bin')) add(path);
-    else for (const table of list(path)) if (table.endsWith('.json')) add(join(path, table));
+    else for (const table of list(path)) if (table.endsWith('.log') || table.endsWith('.json')) add(join(path, table));
   }
   return parts.sort().join('|');
 }

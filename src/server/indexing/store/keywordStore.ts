@@ -2,7 +2,8 @@
  * @file The keyword index on disk, beside the file tables it was built from. Loaded as it is when made
  * from exactly these tables; else brought up to date file by file (files whose content hash or chunk
  * count differs are re-added); rebuilt from the chunks only when there is no usable copy. The file is
- * one binary blob (see encodeKeywords) written atomically.
+ * one binary blob (see encodeKeywords) written atomically, and rewritten only after many changes: the
+ * file tables' logs are the record of each edit, this is a cache that saves tokenizing every chunk.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -15,6 +16,12 @@ import type { FileEntry } from './fileTable';
 
 /** The saved copy is rewritten at most this often after edits (a stale copy is cheap to repair at open). */
 const SAVE_INTERVAL_MS = 60_000;
+/**
+ * …and only once this share of its documents changed (at least RESAVE_MIN_CHANGES): rewriting it costs
+ * the whole index, so a one-file edit never pays for it; the open repairs the few files it misses.
+ */
+const RESAVE_SHARE = 0.1;
+const RESAVE_MIN_CHANGES = 2000;
 
 /** What the store reads from the index: the tables' save ids and every indexed file. */
 export interface KeywordSource {
@@ -75,7 +82,7 @@ export class KeywordStore {
     const tables = JSON.stringify(source.tableIds());
     const last = this.saved;
     if (last && last.version === lexical.version && last.tables === tables) return;
-    if (last && Date.now() - last.at < SAVE_INTERVAL_MS) return;
+    if (last && (Date.now() - last.at < SAVE_INTERVAL_MS || lexical.version - last.version < Math.max(RESAVE_MIN_CHANGES, RESAVE_SHARE * lexical.size))) return;
     const meta: KeywordsMeta = { tables: JSON.parse(tables), files: signatures(source) };
     try {
       mkdirSync(dirname(this.path), { recursive: true });
@@ -88,6 +95,8 @@ export class KeywordStore {
 
   /** A copy older than the tables: files whose signature differs are removed and added again. */
   private repair(lexical: LexicalIndex, saved: Record<string, string>, source: KeywordSource): LexicalIndex {
+    // The copy on disk lags by what the repair changes: rewritten once that (with later edits) is a lot.
+    this.saved = { version: lexical.version, tables: '', at: 0 };
     const current = signatures(source);
     let repaired = 0;
     for (const [key, sig] of Object.entries(saved)) {

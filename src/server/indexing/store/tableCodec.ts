@@ -1,5 +1,5 @@
 /**
- * @file The file table on disk in columns: a small JSON header (files, skip reasons, names), then per
+ * @file File table content in columns (the whole table, or one change record of its log: fileTable.ts): a small JSON header (files, skip reasons, names), then per
  * chunk its numbers (text and symbol lengths, range) as uint32, its kind, language and flags as bytes,
  * its hash as 16 raw bytes, and the texts in UTF-8 one after another; a sha256 of everything at the end.
  * At 100k chunks JSON.parse of the same table took ~400 ms and 380 bytes a chunk; this reads in about a
@@ -22,6 +22,8 @@ export interface TableContent<E, S> {
   saveId?: string;
   files: Map<string, E>;
   skipped: Map<string, S>;
+  /** Files this content removes (a change record of the table's log, fileTable.ts). */
+  deleted?: string[];
 }
 
 type EntryHead = { size: number; mtimeMs: number; contentHash: string };
@@ -33,6 +35,7 @@ interface Header<S> {
   /** relPath, size, mtimeMs, contentHash, chunk count. */
   files: [string, number, number, string, number][];
   skipped: [string, S][];
+  deleted?: string[];
   kinds: string[];
   languages: string[];
   /** Unknown chunk fields by chunk number. */
@@ -79,6 +82,7 @@ export function encodeTable<E extends EntryHead & { chunks: Chunk[] }, S>(conten
     saveId: content.saveId,
     files: [...content.files].map(([rel, e]) => [rel, e.size, e.mtimeMs, e.contentHash, e.chunks.length]),
     skipped: [...content.skipped],
+    ...(content.deleted?.length ? { deleted: content.deleted } : {}),
     kinds,
     languages,
     extras,
@@ -141,5 +145,5 @@ export function decodeTable<E extends EntryHead & { chunks: Chunk[] }, S>(data: 
     files.set(rel, { size, mtimeMs, contentHash, chunks: chunks.slice(c, (c += n)) } as E);
   }
   if (c !== count) throw new Error('chunk counts do not add up');
-  return { folder: header.folder, saveId: header.saveId, files, skipped: new Map(header.skipped) };
+  return { folder: header.folder, saveId: header.saveId, files, skipped: new Map(header.skipped), deleted: header.deleted ?? [] };
 }
