@@ -3,7 +3,10 @@
  *   --folder <path>   a real repository to index (default: this repository); repeatable
  *   --files <n>       size of the generated workspace (default 5000; the 20,000-file run is in test/integration)
  *   --model small|tiny  the generated model to index with (default small: T5-small shape)
- *   --only a,b        sections: throughput, index, quant, host (the extension in code-server), query, dupes
+ *   --only a,b        sections: throughput, index, quant, host (the extension in code-server), query, dupes, scale
+ *   --scale-sizes     workspace sizes of the scale section, smallest first (default 5000,100000);
+ *   --scale-dist      another build's dist/ to run the scale section against (a before/after comparison)
+ *   --scale-edits     one-file edits timed at the largest size (default 5)
  *   --query-sizes / --dupes-sizes  chunk counts for the query and near-duplicate sections (default 10000,100000)
  *   --texts <n>       chunks in the throughput mix (default 1000); --reps <n> repetitions (default 3)
  *   --agree-texts <n> corpus size of the int8-vs-fp32 encoder agreement in `quant` (default 3000)
@@ -28,6 +31,7 @@ import { int8Agreement } from './benchInt8Agreement';
 import { hostBench } from './benchHost';
 import { queryBench } from './benchQuery';
 import { dupesBench } from './benchDupes';
+import { scaleBench } from './benchScale';
 import { tempDir } from '../test/support/tempDir';
 
 const { values } = parseArgs({
@@ -35,7 +39,10 @@ const { values } = parseArgs({
     folder: { type: 'string', multiple: true },
     files: { type: 'string', default: '5000' },
     model: { type: 'string', default: 'small' },
-    only: { type: 'string', default: 'throughput,index,quant,host,query,dupes' },
+    only: { type: 'string', default: 'throughput,index,quant,host,query,dupes,scale' },
+    'scale-sizes': { type: 'string', default: '5000,100000' },
+    'scale-dist': { type: 'string' },
+    'scale-edits': { type: 'string', default: '5' },
     'query-sizes': { type: 'string', default: '10000,100000' },
     'dupes-sizes': { type: 'string', default: '10000,100000' },
     texts: { type: 'string', default: '1000' },
@@ -192,6 +199,13 @@ if (sections.has('dupes')) {
   console.log(`\nNear-duplicates: full scan and one-file re-check (${note})`);
   console.table(rows);
   results.dupes = { note, rows };
+}
+if (sections.has('scale')) {
+  const { rows, targets, note, figures } = await scaleBench({ sizes: values['scale-sizes']!.split(',').map(Number), dist: values['scale-dist'], edits: Number(values['scale-edits']) });
+  console.log(`\nScale: indexing cost per file, one-file edits and keyword queries in a large workspace (${note})`);
+  console.table(rows);
+  console.table(Object.entries(targets).map(([target, result]) => ({ target, result })));
+  results.scale = { note, rows, targets, figures };
 }
 
 writeFileSync(join(repoRoot, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);

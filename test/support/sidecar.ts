@@ -62,6 +62,8 @@ export interface SidecarOptions {
   initializationOptions?: Record<string, unknown>;
   /** Extra environment variables for the sidecar process (e.g. the API key). */
   env?: Record<string, string>;
+  /** Another build of the sidecar (a bench comparing against an earlier commit's dist/server.js). */
+  serverPath?: string;
 }
 
 export async function startSidecar(
@@ -70,7 +72,7 @@ export async function startSidecar(
   options: SidecarOptions = {},
 ): Promise<Sidecar> {
   // No execArgv: the bundle runs as VS Code runs it, not under the test's TypeScript loader.
-  const child = fork(join(repoRoot, 'dist/server.js'), ['--node-ipc'], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [], uid: options.uid, gid: options.gid, env: options.env ? { ...process.env, ...options.env } : undefined });
+  const child = fork(options.serverPath ?? join(repoRoot, 'dist/server.js'), ['--node-ipc'], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [], uid: options.uid, gid: options.gid, env: options.env ? { ...process.env, ...options.env } : undefined });
   const connection = createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
   // fp32 unless a test asks otherwise: parity tests compare against the reference outputs.
   let current: EngineSettings = { ...DEFAULT_SETTINGS, precision: 'fp32', ...settings };

@@ -67,6 +67,27 @@ describe('keyword top-k', () => {
     assert.equal(hits.length, 10);
     assert.equal(asked, 10, 'the filter (the index asks it about staleness and scope) is asked only about the head');
   });
+
+  it('prefix matches of terms added after a query are found as in an index built at once', () => {
+    const texts = Array.from({ length: 300 }, (_, d) => `storage${d} stor${d % 7}age note${d} ${d % 2 ? 'storeroom' : 'stories'}`);
+    const live = new LexicalIndex();
+    live.add(texts.slice(0, 100).map((text, d) => ({ id: `d${d}`, text })));
+    assert.ok(live.search('stor', 5).length > 0); // builds the sorted term list
+    // Added one at a time after it, past the point where the new terms are sorted in again.
+    const built = new LexicalIndex();
+    built.add(texts.map((text, d) => ({ id: `d${d}`, text })));
+    const same = () => {
+      for (const q of ['stor', 'storage1', 'stories', 'note2', 'zeta49', 'stora']) {
+        assert.deepEqual(live.search(q, 20), built.search(q, 20), q);
+        assert.deepEqual(live.matchedWords(q, texts.slice(0, 50)), built.matchedWords(q, texts.slice(0, 50)), q);
+      }
+    };
+    for (let d = 100; d < 300; d++) live.add([{ id: `d${d}`, text: texts[d] }]);
+    same(); // the new terms searched beside the sorted list
+    for (let d = 0; d < 5000; d++) live.add([{ id: `x${d}`, text: `zeta${d}` }]);
+    built.add(Array.from({ length: 5000 }, (_, d) => ({ id: `x${d}`, text: `zeta${d}` })));
+    same(); // past the point where they are sorted in again
+  });
 });
 
 function random1(seed: number): number {

@@ -48,6 +48,8 @@ const BOOST = [1, 2];
 const FIELDS = 2;
 /** Prefix expansions per query word at most (a short number can prefix thousands of numbers). */
 const MAX_EXPANSIONS = 500;
+/** New terms kept beside the sorted list before it is sorted again. */
+const MERGE_NEW_TERMS = 4096;
 
 interface Postings {
   /** Own arrays (start 0), or the loaded index's shared arrays from `start` (copied on the first append). */
@@ -81,6 +83,12 @@ export class LexicalIndex {
   private dead = 0;
   private readonly terms = new Map<string, Postings>();
   private sortedTerms?: string[];
+  /**
+   * Terms added since sortedTerms was built, searched beside it and merged in once there are many:
+   * sorting every term again on the first prefix query after an edit was most of that query's time.
+   */
+  private newTerms: string[] = [];
+  private newSorted = true;
   private scores = new Float64Array(0);
   private matched = new Uint16Array(0);
   private stamp = new Int32Array(0);
@@ -273,18 +281,20 @@ export class LexicalIndex {
   private expand(word: string): [string, number][] {
     const out: [string, number][] = this.terms.has(word) ? [[word, 1]] : [];
     if (word.length <= 3) return out;
-    this.sortedTerms ??= [...this.terms.keys()].sort();
-    const sorted = this.sortedTerms;
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (sorted[mid] < word) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo; i < sorted.length && out.length < MAX_EXPANSIONS && sorted[i].startsWith(word); i++) {
-      const distance = sorted[i].length - word.length;
-      if (distance) out.push([sorted[i], (PREFIX_WEIGHT * sorted[i].length) / (sorted[i].length + 0.3 * distance)]);
+    if (!this.sortedTerms || this.newTerms.length > MERGE_NEW_TERMS) {
+      this.sortedTerms = [...this.terms.keys()].sort();
+      this.newTerms = [];
+    } else if (!this.newSorted) this.newTerms.sort();
+    this.newSorted = true;
+    // Both sorted lists in step, so the expansions (and the cut at MAX_EXPANSIONS) are as over one list.
+    const [a, b] = [this.sortedTerms, this.newTerms];
+    let i = lowerBound(a, word);
+    let j = lowerBound(b, word);
+    while (out.length < MAX_EXPANSIONS) {
+      const term = j >= b.length || (i < a.length && a[i] < b[j]) ? a[i++] : b[j++];
+      if (term === undefined || !term.startsWith(word)) break;
+      const distance = term.length - word.length;
+      if (distance) out.push([term, (PREFIX_WEIGHT * term.length) / (term.length + 0.3 * distance)]);
     }
     return out;
   }
@@ -293,7 +303,10 @@ export class LexicalIndex {
     let p = this.terms.get(term);
     if (!p) {
       this.terms.set(term, (p = { docs: new Int32Array(2), tf: new Uint8Array(FIELDS * 2), start: 0, n: 0, shared: false }));
-      this.sortedTerms = undefined;
+      if (this.sortedTerms) {
+        this.newTerms.push(term);
+        this.newSorted = false;
+      }
     }
     if (p.shared) {
       // The first change to a loaded term: its postings move out of the shared arrays.
@@ -346,6 +359,7 @@ export class LexicalIndex {
     this.lengths = lengths;
     this.dead = 0;
     this.sortedTerms = undefined;
+    this.newTerms = [];
     this.stamp = new Int32Array(0);
     this.scores = new Float64Array(0);
     this.matched = new Uint16Array(0);
@@ -401,6 +415,18 @@ export function topOf(docs: readonly number[], k: number, score: (d: number) => 
   const byDoc = new Map<number, number>();
   for (let i = 0; i < size; i++) byDoc.set(heap[i], key[i]);
   return out.sort((a, b) => byDoc.get(b)! - byDoc.get(a)! || a - b);
+}
+
+/** The first index of `sorted` whose value is not less than `value`. */
+function lowerBound(sorted: readonly string[], value: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function grow<T extends Int32Array | Uint8Array | Uint16Array>(a: T, length: number): T {
