@@ -98,6 +98,17 @@ describe('FileTable log', () => {
     assert.match(warnings[0], /damaged .*checksum mismatch.*rebuilt/);
   });
 
+  it('a damaged record length is reported, not taken for a torn end', () => {
+    const path = join(tempDir('t5-log-'), 't.log');
+    bigTable(path, 5);
+    const bytes = readFileSync(path);
+    bytes[5] ^= 0x80; // the length now claims more than the file holds
+    writeFileAtomic(path, bytes);
+    const warnings: string[] = [];
+    assert.equal(FileTable.open(path, '/ws', (m) => warnings.push(m)).files.size, 0);
+    assert.match(warnings[0], /damaged length.*rebuilt/);
+  });
+
   it('rewrites itself as one record once superseded records outweigh the live ones', () => {
     const path = join(tempDir('t5-log-'), 't.log');
     const table = bigTable(path, 2000);

@@ -132,7 +132,7 @@ describe('FileTable', () => {
     table.save();
     assert.equal(FileTable.open(path, '/ws', assert.fail).files.size, 1);
     const bytes = readFileSync(path);
-    writeFileSync(path, Buffer.concat([bytes.subarray(0, 8), Buffer.from('x'.repeat(bytes.length - 8))]));
+    writeFileSync(path, Buffer.concat([bytes.subarray(0, 12), Buffer.from('x'.repeat(bytes.length - 12))]));
     const warnings: string[] = [];
     assert.equal(FileTable.open(path, '/ws', (m) => warnings.push(m)).files.size, 0);
     assert.match(warnings[0], /The index of \/ws was damaged .*rebuilt/);

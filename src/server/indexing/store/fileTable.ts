@@ -40,7 +40,7 @@ interface Stored {
 
 const TABLE_VERSION = 1;
 const RECORD_MAGIC = 0x4c463554; // "T5FL"
-const RECORD_HEAD = 8; // magic, length
+const RECORD_HEAD = 12; // magic, length, ~length (a damaged length is not mistaken for a torn end)
 /** The log is rewritten once superseded records exceed both this and the live records. */
 const MIN_DEAD_BYTES = 1 << 20;
 const APPEND_FLAGS = constants.O_WRONLY | (constants.O_NOFOLLOW ?? 0);
@@ -278,6 +278,7 @@ function frame(body: Buffer): Buffer {
   const head = Buffer.alloc(RECORD_HEAD);
   head.writeUInt32LE(RECORD_MAGIC, 0);
   head.writeUInt32LE(body.length, 4);
+  head.writeUInt32LE(~body.length >>> 0, 8);
   return Buffer.concat([head, body]);
 }
 
@@ -290,6 +291,7 @@ function recordAt(bytes: Buffer, at: number): Buffer {
   if (bytes.length - at < RECORD_HEAD) throw new TornRecord();
   if (bytes.readUInt32LE(at) !== RECORD_MAGIC) throw new Error(`no record starts at byte ${at}`);
   const length = bytes.readUInt32LE(at + 4);
+  if (bytes.readUInt32LE(at + 8) !== ~length >>> 0) throw new Error(`the record at byte ${at} has a damaged length`);
   if (at + RECORD_HEAD + length > bytes.length) throw new TornRecord();
   return bytes.subarray(at + RECORD_HEAD, at + RECORD_HEAD + length);
 }
