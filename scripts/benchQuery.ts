@@ -80,7 +80,7 @@ async function synthesiseIn(model: string, chunks: number, folder: string, stora
   const workspaceDirs = readdirSync(join(storage, 'index', 'workspaces'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
   if (vectorsDirs.length !== 1 || workspaceDirs.length !== 1) throw new Error(`Expected one store and one workspace table in ${storage}`);
   const tableDir = join(storage, 'index', 'workspaces', workspaceDirs[0]);
-  const tablePath = join(tableDir, readdirSync(tableDir).find((f) => f.endsWith('.json'))!);
+  const tablePath = join(tableDir, readdirSync(tableDir).find((f) => f.endsWith('.log'))!);
   const table = FileTable.open(tablePath, folder, (m) => console.warn(m));
   const template = table.files.get(relPathOf(0))!.chunks;
   const texts = Array.from({ length: SECTIONS }, (_, s) => sectionText(0, s));
