@@ -172,12 +172,19 @@ export class WorkspaceIndex extends IndexContents {
   /** Persists vectors, then the file tables that refer to them, then (when idle) the keyword index. */
   flush(): void {
     if (this.settings.readOnly) return;
-    const used = new Set<string>();
-    for (const { chunk } of this.chunks()) used.add(chunk.hash);
-    this.vectors.flush((h) => used.has(h));
+    // Asked only when the store merges its segments: a pass over every chunk on every flush made
+    // indexing cost grow with the workspace.
+    let used: Set<string> | undefined;
+    this.vectors.flush((h) => (used ??= this.usedHashes()).has(h));
     for (const f of this.folders) f.table.save();
     this.lastFlush = Date.now();
     if (!this.busy) this.keywords.save(this.lexical, this);
+  }
+
+  private usedHashes(): Set<string> {
+    const used = new Set<string>();
+    for (const { chunk } of this.chunks()) used.add(chunk.hash);
+    return used;
   }
 
   private async processFiles(work: { state: FolderState; relPath: string; text?: string }[], signal?: AbortSignal): Promise<void> {
