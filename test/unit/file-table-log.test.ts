@@ -1,12 +1,14 @@
 /** The file table's log (store/fileTable.ts): a save appends what changed, replays in order, survives a torn tail. */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync, truncateSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Chunk } from '../../src/server/indexing/chunker';
 import { encodeTable } from '../../src/server/indexing/store/tableCodec';
 import { writeFileAtomic } from '../../src/server/indexing/store/atomicFile';
 import { FileTable, type FileEntry } from '../../src/server/indexing/store/fileTable';
+import { WorkspaceIndex, type IndexEngine } from '../../src/server/indexing/workspaceIndex';
+import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import { tempDir } from '../support/tempDir';
 
 const chunk = (i: number, text = `paragraph ${i} about storage`): Chunk => ({
@@ -142,5 +144,46 @@ describe('FileTable log', () => {
     const path = join(tempDir('t5-log-'), 't.log');
     bigTable(path, 3);
     assert.equal(FileTable.open(path, '/elsewhere', noWarnings).files.size, 0);
+  });
+});
+
+describe('WorkspaceIndex on storage written before the log', () => {
+  it('reads the older one-file table once, re-extracts and re-embeds nothing, and replaces it by a log', async () => {
+    let embedded = 0;
+    const engine: IndexEngine = {
+      info: { id: 'migration-test', dimensions: 4, maxTokens: 512, precision: 'fp32' },
+      countTokens: (text) => text.split(/\s+/).filter(Boolean).length,
+      embed: async (texts) => {
+        embedded += texts.length;
+        return { vectors: texts.map((t) => Float32Array.from([t.length, 1, 2, 3])) };
+      },
+    };
+    const settings = { ...DEFAULT_SETTINGS.index, minWords: 2, quantization: 'fp32' as const, filesExclude: {}, searchExclude: {}, pooling: 'mean', layer: undefined };
+    const root = tempDir('t5-migrate-root-');
+    const storage = tempDir('t5-migrate-storage-');
+    for (let i = 0; i < 5; i++) writeFileSync(join(root, `n${i}.md`), `# Note ${i}\n\nA paragraph about migrating storage number ${i}.\n`);
+    const first = new WorkspaceIndex([root], engine, storage, settings, () => {});
+    await first.update();
+    const before = embedded;
+    // Turn the saved log into the older form: the same table as one columnar file under the old name.
+    const [ws] = readdirSync(join(storage, 'workspaces')).filter((f) => !f.startsWith('keywords-'));
+    const dir = join(storage, 'workspaces', ws);
+    const [log] = readdirSync(dir);
+    const table = FileTable.open(join(dir, log), root, noWarnings);
+    const legacy = join(dir, log.replace(/\.log$/, '.json'));
+    writeFileAtomic(legacy, encodeTable({ folder: root, saveId: 'old', files: table.files, skipped: table.skipped }));
+    rmSync(join(dir, log));
+
+    const logs: string[] = [];
+    const second = new WorkspaceIndex([root], engine, storage, settings, (m) => logs.push(m));
+    assert.equal(second.details().folders[0].files, 5, 'the older table is read');
+    await second.update();
+    assert.equal(embedded, before, 'nothing embedded again');
+    assert.deepEqual(readdirSync(dir), [log], 'replaced by the log');
+    assert.deepEqual(second.keywordTop('migrating storage', { limit: 10 }).length, 5);
+    assert.ok(!logs.some((l) => /damaged/.test(l)), logs.join('\n'));
+    const third: string[] = [];
+    assert.equal(new WorkspaceIndex([root], engine, storage, settings, (m) => third.push(m)).details().folders[0].files, 5);
+    assert.ok(!third.some((l) => /damaged|brought up to date/.test(l)), third.join('\n'));
   });
 });

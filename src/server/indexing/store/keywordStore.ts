@@ -111,7 +111,7 @@ export class KeywordStore {
       addFileKeywords(lexical, folder, relPath, entry.chunks);
       if (saved[key] === undefined) repaired++;
     }
-    this.log(`The saved keyword index was older than the file tables: ${repaired} files brought up to date.`);
+    if (repaired) this.log(`The saved keyword index was older than the file tables: ${repaired} files brought up to date.`);
     return lexical;
   }
 }
