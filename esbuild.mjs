@@ -4,11 +4,11 @@
  * (plus the codicon font it uses, copied into media/).
  * `node esbuild.mjs [--production] [--watch] [--target <platform>-<arch>]`
  *
- * onnxruntime-node is a native module, so it is not bundled: its JS and the target platform's binaries
- * are copied to dist/node_modules/, where the sidecar and the CLI resolve them.
+ * onnxruntime-node and usearch are native modules, so they are not bundled: their JS and the target
+ * platform's binaries are copied to dist/node_modules/, where the sidecar and the CLI resolve them.
  */
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -66,19 +66,21 @@ const builds = [
     ...nodeDefaults,
     entryPoints: ['src/server/main.ts'],
     outfile: 'dist/server.js',
-    external: ['onnxruntime-node'],
+    external: ['onnxruntime-node', 'usearch'],
     plugins: [...(watch ? [problemMatcher] : []), stubUnusedModules],
   },
   {
     ...nodeDefaults,
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',
-    external: ['onnxruntime-node'],
+    external: ['onnxruntime-node', 'usearch'],
     banner: { js: '#!/usr/bin/env node' },
     plugins: [...(watch ? [problemMatcher] : []), stubUnusedModules],
   },
   // The embedding lab trains in a worker thread; the CLI and the sidecar start it from dist/labWorker.js.
   { ...nodeDefaults, entryPoints: ['src/server/lab/trainWorker.ts'], outfile: 'dist/labWorker.js' },
+  // Large vector stores build their approximate index in a worker thread (store/annIndex.ts).
+  { ...nodeDefaults, entryPoints: ['src/server/indexing/store/annWorker.ts'], outfile: 'dist/annWorker.js', external: ['usearch'] },
 ].filter((b) => existsSync(join(root, /** @type {string[]} */ (b.entryPoints)[0])));
 
 if (existsSync(join(root, 'src/webview/main.ts'))) {
@@ -132,6 +134,27 @@ function copyNativeRuntime() {
 }
 
 /** Copies tree-sitter's runtime and the grammars extraction uses (grammars.json) to dist/tree-sitter/. */
+/**
+ * Copies usearch (its CommonJS build, the target's prebuild) and the two small modules it loads the
+ * prebuild with. A target without a prebuild ships none: the store then keeps to the exact scan.
+ */
+function copyUsearch() {
+  const [platform, arch] = target.split('-');
+  const out = join(root, 'dist/node_modules');
+  const src = join(root, 'node_modules/usearch');
+  const dst = join(out, 'usearch');
+  mkdirSync(dst, { recursive: true });
+  cpSync(join(src, 'package.json'), join(dst, 'package.json'));
+  cpSync(join(src, 'javascript/dist/cjs'), join(dst, 'javascript/dist/cjs'), { recursive: true, filter: (p) => !p.endsWith('.map') && !p.endsWith('.d.ts') });
+  // Prebuild folders are named <platform>-<arch>[+<arch>…] (darwin-arm64+x64).
+  const prebuilds = readdirSync(join(src, 'prebuilds')).filter((d) => d.startsWith(`${platform}-`) && d.slice(platform.length + 1).split('+').includes(arch));
+  if (!prebuilds.length) console.warn(`usearch has no prebuild for ${target}: large indexes will use the exact scan only.`);
+  for (const d of prebuilds) cpSync(join(src, 'prebuilds', d), join(dst, 'prebuilds', d), { recursive: true });
+  for (const dep of ['node-gyp-build', 'bindings', 'file-uri-to-path']) {
+    cpSync(join(root, 'node_modules', dep), join(out, dep), { recursive: true, filter: (p) => !p.endsWith('.map') && !p.endsWith('.md') });
+  }
+}
+
 function copyTreeSitterWasm() {
   const out = join(root, 'dist/tree-sitter');
   rmSync(out, { recursive: true, force: true });
@@ -149,6 +172,7 @@ function copyCodicons() {
 }
 
 copyNativeRuntime();
+copyUsearch();
 copyTreeSitterWasm();
 copyCodicons();
 // media/ ships whole (.vscodeignore): a development build's source map must not ride along.

@@ -3,10 +3,11 @@
  *   --folder <path>   a real repository to index (default: this repository); repeatable
  *   --files <n>       size of the generated workspace (default 5000; the 20,000-file run is in test/integration)
  *   --model small|tiny  the generated model to index with (default small: T5-small shape)
- *   --only a,b        sections: throughput, index, quant, host (the extension in code-server), query, dupes, scale
+ *   --only a,b        sections: throughput, index, quant, host (the extension in code-server), query, dupes, scale, million
  *   --scale-sizes     workspace sizes of the scale section, smallest first (default 5000,100000);
  *   --scale-dist      another build's dist/ to run the scale section against (a before/after comparison)
  *   --scale-edits     one-file edits timed at the largest size (default 5)
+ *   --million-size <n> vectors in the `million` section (default 200000; 1000000 for the full target, ~15+ min)
  *   --query-sizes / --dupes-sizes  chunk counts for the query and near-duplicate sections (default 10000,100000)
  *   --texts <n>       chunks in the throughput mix (default 1000); --reps <n> repetitions (default 3)
  *   --agree-texts <n> corpus size of the int8-vs-fp32 encoder agreement in `quant` (default 3000)
@@ -32,6 +33,7 @@ import { hostBench } from './benchHost';
 import { queryBench } from './benchQuery';
 import { dupesBench } from './benchDupes';
 import { scaleBench } from './benchScale';
+import { millionBench } from './benchMillion';
 import { tempDir } from '../test/support/tempDir';
 
 const { values } = parseArgs({
@@ -39,10 +41,11 @@ const { values } = parseArgs({
     folder: { type: 'string', multiple: true },
     files: { type: 'string', default: '5000' },
     model: { type: 'string', default: 'small' },
-    only: { type: 'string', default: 'throughput,index,quant,host,query,dupes,scale' },
+    only: { type: 'string', default: 'throughput,index,quant,host,query,dupes,scale,million' },
     'scale-sizes': { type: 'string', default: '5000,100000' },
     'scale-dist': { type: 'string' },
     'scale-edits': { type: 'string', default: '5' },
+    'million-size': { type: 'string', default: '200000' },
     'query-sizes': { type: 'string', default: '10000,100000' },
     'dupes-sizes': { type: 'string', default: '10000,100000' },
     texts: { type: 'string', default: '1000' },
@@ -206,6 +209,13 @@ if (sections.has('scale')) {
   console.table(rows);
   console.table(Object.entries(targets).map(([target, result]) => ({ target, result })));
   results.scale = { note, rows, targets, figures };
+}
+
+if (sections.has('million')) {
+  const { rows, note, figures } = millionBench(Number(values['million-size']));
+  console.log(`\nA million chunks: open, memory, approximate search and its recall, disk, updates (${note})`);
+  console.table(rows);
+  results.million = { note, rows, figures };
 }
 
 writeFileSync(join(repoRoot, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);

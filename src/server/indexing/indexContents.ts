@@ -114,9 +114,20 @@ export class IndexContents implements KeywordSource {
     for (let attempt = 0; ; attempt++) {
       const generation = this.vectors.generation;
       const list = this.denseChunks();
-      const scores = await this.vectors.scores(query);
+      let scores: Float32Array | undefined;
+      let hits: { i: number; score: number }[] | undefined;
+      // Large stores: the approximate index's candidates (exactly re-scored) and the vectors it does not
+      // cover yet; every other row scores -∞. Too few after the filter: the exact scan decides.
+      const candidates = await this.vectors.search(query, limit);
+      if (candidates) {
+        scores = new Float32Array(this.vectors.rowCount).fill(-Infinity);
+        candidates.rows.forEach((row, j) => (scores![row] = candidates.scores[j]));
+        hits = topDense(list, scores, limit, filter);
+        if (hits.length < limit && list.rows.length > hits.length) hits = undefined;
+      }
+      if (!hits) hits = topDense(list, await this.vectors.scores(query), limit, filter);
       if (this.vectors.generation !== generation && attempt < 3) continue;
-      return topDense(list, scores, limit, filter).map(({ i, score }) => {
+      return hits.map(({ i, score }) => {
         const [folder, relPath] = [list.folders[i], list.relPaths[i]];
         return { folder, relPath, chunk: list.chunks[i], key: chunkKey(folder, relPath, list.indexInFile[i]), score };
       });
