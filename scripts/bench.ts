@@ -3,11 +3,14 @@
  *   --folder <path>   a real repository to index (default: this repository); repeatable
  *   --files <n>       size of the generated workspace (default 5000; the 20,000-file run is in test/integration)
  *   --model small|tiny  the generated model to index with (default small: T5-small shape)
- *   --only a,b        sections: throughput, index, quant, host (the extension in code-server), query, dupes
+ *   --only a,b        sections: throughput, index, quant, host (the extension in code-server), query, dupes, base
  *   --query-sizes / --dupes-sizes  chunk counts for the query and near-duplicate sections (default 10000,100000)
  *   --texts <n>       chunks in the throughput mix (default 1000); --reps <n> repetitions (default 3)
  *   --agree-texts <n> corpus size of the int8-vs-fp32 encoder agreement in `quant` (default 3000)
  *   --host-files <n>  the workspace the extension host section indexes in code-server (default 20000)
+ *   --base-files <n>  files of the first --folder the `base` section indexes with each model (default 150)
+ *   --base-chunks <n> / --base-new-files <n>  the `base` section's search-while-indexing index (default
+ *                     100000 chunks) and the new files it indexes meanwhile (default 300; 0 chunks skips it)
  * Writes bench-results.json beside the table. Every figure comes from the real sidecar or the engine.
  */
 import { appendFileSync, cpSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -28,6 +31,7 @@ import { int8Agreement } from './benchInt8Agreement';
 import { hostBench } from './benchHost';
 import { queryBench } from './benchQuery';
 import { dupesBench } from './benchDupes';
+import { baseBench } from './benchBase';
 import { tempDir } from '../test/support/tempDir';
 
 const { values } = parseArgs({
@@ -35,13 +39,16 @@ const { values } = parseArgs({
     folder: { type: 'string', multiple: true },
     files: { type: 'string', default: '5000' },
     model: { type: 'string', default: 'small' },
-    only: { type: 'string', default: 'throughput,index,quant,host,query,dupes' },
+    only: { type: 'string', default: 'throughput,index,quant,host,query,dupes,base' },
     'query-sizes': { type: 'string', default: '10000,100000' },
     'dupes-sizes': { type: 'string', default: '10000,100000' },
     texts: { type: 'string', default: '1000' },
     'agree-texts': { type: 'string', default: '3000' },
     reps: { type: 'string', default: '3' },
     'host-files': { type: 'string', default: '20000' },
+    'base-files': { type: 'string', default: '150' },
+    'base-chunks': { type: 'string', default: '100000' },
+    'base-new-files': { type: 'string', default: '300' },
   },
 });
 const sections = new Set(values.only!.split(','));
@@ -192,6 +199,28 @@ if (sections.has('dupes')) {
   console.log(`\nNear-duplicates: full scan and one-file re-check (${note})`);
   console.table(rows);
   results.dupes = { note, rows };
+}
+
+if (sections.has('base')) {
+  const folder = values.folder?.[0] ?? repoRoot;
+  const out = await baseBench({
+    folder,
+    maxFiles: Number(values['base-files']),
+    smallModel: smallModel(),
+    cacheDir: join(repoRoot, '.cache'),
+    queryChunks: Number(values['base-chunks']),
+    newFiles: Number(values['base-new-files']),
+  });
+  console.log('\nThe default model\'s real speed: a real repository through the sidecar, gtr-t5-base shape beside T5-small shape (seeded weights: real speed, not real rankings)');
+  console.table(out.rows);
+  if (out.large.length) {
+    console.log(`\nSearch while indexing at ${Number(values['base-chunks']).toLocaleString('en-US')} chunks (synthetic index as in the query section; ${values['base-new-files']} new real files embedded meanwhile; T5-small shape, int8)`);
+    console.table(out.large);
+  }
+  console.log('\nTargets (base section)');
+  console.table(out.verdicts);
+  for (const note of out.notes) console.log(`- ${note}`);
+  results.base = out;
 }
 
 writeFileSync(join(repoRoot, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);
