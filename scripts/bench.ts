@@ -8,7 +8,7 @@
  *   --texts <n>       chunks in the throughput mix (default 1000); --reps <n> repetitions (default 3)
  *   --agree-texts <n> corpus size of the int8-vs-fp32 encoder agreement in `quant` (default 3000)
  *   --host-files <n>  the workspace the extension host section indexes in code-server (default 20000)
- *   --base-files <n>  files of the first --folder the `base` section indexes with each model (default 150)
+ *   --base-files <n>  files of the first --folder the `base` section indexes with each model (default 100)
  *   --base-chunks <n> / --base-new-files <n>  the `base` section's search-while-indexing index (default
  *                     100000 chunks) and the new files it indexes meanwhile (default 300; 0 chunks skips it)
  * Writes bench-results.json beside the table. Every figure comes from the real sidecar or the engine.
@@ -46,7 +46,7 @@ const { values } = parseArgs({
     'agree-texts': { type: 'string', default: '3000' },
     reps: { type: 'string', default: '3' },
     'host-files': { type: 'string', default: '20000' },
-    'base-files': { type: 'string', default: '150' },
+    'base-files': { type: 'string', default: '100' },
     'base-chunks': { type: 'string', default: '100000' },
     'base-new-files': { type: 'string', default: '300' },
   },

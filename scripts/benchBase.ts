@@ -137,7 +137,7 @@ async function repoRun(label: string, params: string, model: string, precision: 
 }
 
 /** The 100k-chunk targets: searches while the sidecar embeds new files into a large index, and after. */
-async function largeWhileIndexing(model: string, chunks: number, newFiles: number): Promise<Row[]> {
+export async function largeWhileIndexing(model: string, chunks: number, newFiles: number): Promise<Row[]> {
   const { folder, storage, buildSeconds } = await synthesise(model, chunks);
   try {
     // First open builds the keyword index from the chunks; the run measured is the second.
@@ -147,7 +147,7 @@ async function largeWhileIndexing(model: string, chunks: number, newFiles: numbe
     const sidecar = await startSidecar({ model, offline: true, threads: 0, precision: 'int8' }, storage, { folders: [folder], trusted: true });
     try {
       const opened = await sidecar.indexSettled();
-      if (opened.state !== 'idle' || opened.chunks < chunks) throw new Error(`The sidecar sees ${opened.chunks} chunks (${opened.state}), expected ${chunks}`);
+      if (opened.state !== 'idle' || opened.chunks < chunks) throw new Error(`The sidecar sees ${opened.chunks} chunks (${opened.state}: ${opened.message ?? ""}), expected ${chunks}`);
       const idleTimes = await searchAfter(sidecar, 100);
       // New real files, as a branch switch brings them: the watcher batch makes the sidecar read and embed them.
       mkdirSync(join(folder, 'incoming'), { recursive: true });

@@ -27,6 +27,8 @@ const QUERY_QUIET_MS = 1000;
 const BACKGROUND_RUN_MS = 80;
 const BACKGROUND_RUN_MS_TYPING = 20;
 const MEASURED_TOKENS = 128;
+/** How long after a query's run background runs wait, so the rest of that search runs on a free CPU. */
+const QUERY_GRACE_MS = 30;
 
 export class EncoderSession {
   private readonly waiting: { query: (() => Promise<void>)[]; background: (() => Promise<void>)[] } = { query: [], background: [] };
@@ -37,6 +39,7 @@ export class EncoderSession {
   readonly started: RunPriority[] = [];
   /** Milliseconds per padded token of the recent runs (a moving average), once one has run. */
   private msPerToken?: number;
+  private graceTimer?: NodeJS.Timeout;
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -110,6 +113,18 @@ export class EncoderSession {
   /** Starts the next waiting run, queries first, when none is running. */
   private pump(): void {
     if (this.running) return;
+    // Right after a query's run its search goes on (scan, fusion) on the JS thread: background work waits a
+    // moment so it does not take the CPU from it.
+    const sinceQuery = performance.now() - this.lastQueryAt;
+    if (!this.waiting.query.length && this.waiting.background.length && sinceQuery < QUERY_GRACE_MS) {
+      if (!this.graceTimer) {
+        this.graceTimer = setTimeout(() => {
+          this.graceTimer = undefined;
+          this.pump();
+        }, QUERY_GRACE_MS - sinceQuery);
+      }
+      return;
+    }
     const next = this.waiting.query.shift() ?? this.waiting.background.shift();
     if (!next) {
       for (const done of this.drained.splice(0)) done();
