@@ -3,7 +3,7 @@
  *   --folder <path>   a real repository to index (default: this repository); repeatable
  *   --files <n>       size of the generated workspace (default 5000; the 20,000-file run is in test/integration)
  *   --model small|tiny  the generated model to index with (default small: T5-small shape)
- *   --only a,b        sections: throughput, index, quant, host (the extension in code-server), query, dupes, scale, million
+ *   --only a,b        sections: throughput, index, quant, host (the extension in code-server), query, dupes, scale, million, base
  *   --scale-sizes     workspace sizes of the scale section, smallest first (default 5000,100000);
  *   --scale-dist      another build's dist/ to run the scale section against (a before/after comparison)
  *   --scale-edits     one-file edits timed at the largest size (default 5)
@@ -12,6 +12,9 @@
  *   --texts <n>       chunks in the throughput mix (default 1000); --reps <n> repetitions (default 3)
  *   --agree-texts <n> corpus size of the int8-vs-fp32 encoder agreement in `quant` (default 3000)
  *   --host-files <n>  the workspace the extension host section indexes in code-server (default 20000)
+ *   --base-files <n>  files of the first --folder the `base` section indexes with each model (default 100)
+ *   --base-chunks <n> / --base-new-files <n>  the `base` section's search-while-indexing index (default
+ *                     100000 chunks) and the new files it indexes meanwhile (default 300; 0 chunks skips it)
  * Writes bench-results.json beside the table. Every figure comes from the real sidecar or the engine.
  */
 import { appendFileSync, cpSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -34,6 +37,7 @@ import { queryBench } from './benchQuery';
 import { dupesBench } from './benchDupes';
 import { scaleBench } from './benchScale';
 import { millionBench } from './benchMillion';
+import { baseBench } from './benchBase';
 import { tempDir } from '../test/support/tempDir';
 
 const { values } = parseArgs({
@@ -41,7 +45,7 @@ const { values } = parseArgs({
     folder: { type: 'string', multiple: true },
     files: { type: 'string', default: '5000' },
     model: { type: 'string', default: 'small' },
-    only: { type: 'string', default: 'throughput,index,quant,host,query,dupes,scale,million' },
+    only: { type: 'string', default: 'throughput,index,quant,host,query,dupes,scale,million,base' },
     'scale-sizes': { type: 'string', default: '5000,100000' },
     'scale-dist': { type: 'string' },
     'scale-edits': { type: 'string', default: '5' },
@@ -52,6 +56,9 @@ const { values } = parseArgs({
     'agree-texts': { type: 'string', default: '3000' },
     reps: { type: 'string', default: '3' },
     'host-files': { type: 'string', default: '20000' },
+    'base-files': { type: 'string', default: '100' },
+    'base-chunks': { type: 'string', default: '100000' },
+    'base-new-files': { type: 'string', default: '300' },
   },
 });
 const sections = new Set(values.only!.split(','));
@@ -216,6 +223,28 @@ if (sections.has('million')) {
   console.log(`\nA million chunks: open, memory, approximate search and its recall, disk, updates (${note})`);
   console.table(rows);
   results.million = { note, rows, figures };
+}
+
+if (sections.has('base')) {
+  const folder = values.folder?.[0] ?? repoRoot;
+  const out = await baseBench({
+    folder,
+    maxFiles: Number(values['base-files']),
+    smallModel: smallModel(),
+    cacheDir: join(repoRoot, '.cache'),
+    queryChunks: Number(values['base-chunks']),
+    newFiles: Number(values['base-new-files']),
+  });
+  console.log('\nThe default model\'s real speed: a real repository through the sidecar, gtr-t5-base shape beside T5-small shape (seeded weights: real speed, not real rankings)');
+  console.table(out.rows);
+  if (out.large.length) {
+    console.log(`\nSearch while indexing at ${Number(values['base-chunks']).toLocaleString('en-US')} chunks (synthetic index as in the query section; ${values['base-new-files']} new real files embedded meanwhile; T5-small shape, int8)`);
+    console.table(out.large);
+  }
+  console.log('\nTargets (base section)');
+  console.table(out.verdicts);
+  for (const note of out.notes) console.log(`- ${note}`);
+  results.base = out;
 }
 
 writeFileSync(join(repoRoot, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);

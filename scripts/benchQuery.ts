@@ -55,7 +55,7 @@ async function start(model: string, storage: string, folder: string): Promise<Si
 }
 
 /** Writes an index of `chunks` chunks; returns the folder and the storage the sidecar will open. */
-async function synthesise(model: string, chunks: number): Promise<{ folder: string; storage: string; buildSeconds: number }> {
+export async function synthesise(model: string, chunks: number): Promise<{ folder: string; storage: string; buildSeconds: number }> {
   const folder = scratch('t5-bench-q-ws-');
   const storage = scratch('t5-bench-q-store-');
   try {

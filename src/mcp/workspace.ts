@@ -12,6 +12,7 @@ import { WorkspaceIndex, type IndexSettings } from '../server/indexing/workspace
 import type { Coverage } from '../shared/agentTools';
 import { WorkspacePaths } from '../server/agents/paths';
 import type { AgentWorkspace } from '../server/agents/workspace';
+import { agentCoverage } from '../server/agents/coverage';
 import { FolderWatcher } from './watcher';
 
 /** How often the writer's progress is published for readers (only when it changed). */
@@ -101,15 +102,17 @@ export class McpWorkspace implements AgentWorkspace {
 
   coverage(): Coverage {
     const index = this.current;
-    if (!index) return { state: 'indexing', filesIndexed: 0, filesTotal: 0, chunks: 0, percent: 0 };
+    if (!index) return agentCoverage('indexing', { filesIndexed: 0, filesTotal: 0 }, 0);
     const s = index.status;
     let state: Coverage['state'];
     let message: string | undefined;
     let { filesIndexed, filesTotal } = s;
+    let filesWithKeywords: number | undefined = s.filesWithKeywords;
     if (this.lastError) [state, message] = ['error', this.lastError];
     else if (this.currentRole === 'reader') {
       // A reader sees what the writer saved, and its progress when it publishes it (an MCP server does).
       filesIndexed = index.details().folders.reduce((n, f) => n + f.files, 0);
+      filesWithKeywords = undefined; // the writer's saves: keywords and vectors are not told apart here
       const missing = [...index.chunks()].filter((c) => !c.chunk.tiny && !c.chunk.boilerplate && !index.vectors.has(c.chunk.hash)).length;
       const writer = readWriterStatus(this.indexDir);
       const published = writer && writer.pid === this.writerPid ? writer : undefined;
@@ -119,8 +122,9 @@ export class McpWorkspace implements AgentWorkspace {
       message = `Reading the index saved by process ${this.writerPid ?? '?'}, which indexes these folders${missing ? `; ${missing} passages still wait for vectors` : ''}.`;
     } else state = this.pending > 0 || s.state === 'scanning' || s.state === 'indexing' ? 'indexing' : 'ready';
     if (state === 'ready' && this.currentRole === 'writer') filesTotal = filesIndexed;
-    const percent = filesTotal ? Math.floor((100 * filesIndexed) / filesTotal) : state === 'ready' ? 100 : 0;
-    return { state, filesIndexed, filesTotal, chunks: s.chunks || index.details().folders.reduce((n, f) => n + f.chunks, 0), percent, ...(message ? { message } : {}) };
+    if (filesWithKeywords !== undefined) filesWithKeywords = Math.min(filesWithKeywords, filesTotal);
+    const chunks = s.chunks || index.details().folders.reduce((n, f) => n + f.chunks, 0);
+    return agentCoverage(state, { filesIndexed, filesTotal, filesWithKeywords }, chunks, message);
   }
 
   /** The duplicate detector of the current index, brought up to date (incremental after the first run). */

@@ -4,6 +4,7 @@
  * answer, cut to a token budget so an agent's context is not flooded. No `vscode` and no Node imports:
  * every bundle can use it.
  */
+import { coverageSummary } from './coverage';
 
 export const AGENT_TOOL_NAMES = Object.freeze(['semantic_search', 'find_similar', 'check_duplicate', 'find_duplicates', 'index_status', 'why_not_indexed'] as const);
 export type AgentToolName = (typeof AGENT_TOOL_NAMES)[number];
@@ -45,7 +46,8 @@ const coverageSchema = obj(
     filesIndexed: { type: 'integer' },
     filesTotal: { type: 'integer' },
     chunks: { type: 'integer' },
-    percent: num('Share of the files indexed so far, 0-100.'),
+    percent: num('Share of the files searchable by meaning so far, 0-100.'),
+    filesWithKeywords: int('Files searchable by keywords so far: every file is read before any is embedded, so this leads filesIndexed.', 0, Number.MAX_SAFE_INTEGER),
     message: str('Why the index is not ready, when it is not.'),
   },
   ['state', 'filesIndexed', 'filesTotal', 'chunks', 'percent'],
@@ -307,7 +309,10 @@ function describe(v: unknown): string {
 
 export interface Coverage {
   state: 'indexing' | 'ready' | 'error';
+  /** Files searchable by meaning (see shared/coverage.ts). */
   filesIndexed: number;
+  /** Files searchable by keywords, when the index counts them apart. */
+  filesWithKeywords?: number;
   filesTotal: number;
   chunks: number;
   percent: number;
@@ -367,7 +372,8 @@ const SNIPPET_CHARS = 160;
 function coverageLine(c: Coverage): string {
   if (c.state === 'ready') return `Index ready: ${c.filesIndexed} files, ${c.chunks} passages.`;
   const what = c.state === 'error' ? `Index error${c.message ? ` (${c.message})` : ''}` : 'Still indexing';
-  return `${what}: ${c.filesIndexed}/${c.filesTotal} files (${c.percent}%) covered so far; results may be incomplete.`;
+  if (c.filesTotal === 0) return `${what}: no files counted yet; results may be incomplete.`;
+  return `${what}: ${coverageSummary(c)} covered so far; results may be incomplete.`;
 }
 
 const placeText = (p: Place) => `${p.path}:${p.startLine}-${p.endLine} ${p.kind}${p.symbol ? ` ${p.symbol}` : ''}`;

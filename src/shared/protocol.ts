@@ -123,8 +123,11 @@ export type IndexState = 'disabled' | 'waiting' | 'scanning' | 'indexing' | 'idl
 
 export interface IndexStatus {
   state: IndexState;
+  /** Files searchable by meaning (every vector computed); see shared/coverage.ts. */
   filesIndexed: number;
   filesTotal: number;
+  /** Files searchable by keywords: all of them are read before any is embedded, so this leads. */
+  filesWithKeywords?: number;
   chunks: number;
   message?: string;
 }

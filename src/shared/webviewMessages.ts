@@ -132,7 +132,7 @@ const optionalString = v.optional(v.string('a string'));
 const optionalNumber = v.optional(v.number('a number'));
 
 const IndexStatusSchema = v.looseObject(
-  { state: v.string('a string'), filesIndexed: nonNegativeInt, filesTotal: nonNegativeInt, chunks: nonNegativeInt, message: optionalString },
+  { state: v.string('a string'), filesIndexed: nonNegativeInt, filesTotal: nonNegativeInt, filesWithKeywords: v.optional(nonNegativeInt), chunks: nonNegativeInt, message: optionalString },
   'an object',
 );
 

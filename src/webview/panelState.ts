@@ -3,6 +3,7 @@
  * Restricted Mode, empty index, no results, error) and a banner above the results (indexing coverage).
  * Pure: the view renders the descriptors.
  */
+import { coverageSummary } from '../shared/coverage';
 import type { IndexStatus } from '../shared/protocol';
 import type { PanelStatus } from '../shared/webviewMessages';
 
@@ -42,13 +43,25 @@ export function coverageText(index: IndexStatus): string {
   return `${percent(index.filesIndexed, index.filesTotal)}% indexed (${index.filesIndexed.toLocaleString('en-US')} / ${index.filesTotal.toLocaleString('en-US')} files)`;
 }
 
+/** What the results come from: keywords may already cover every file while meaning covers a part. */
+function fromWhat(index: IndexStatus): string {
+  const keywordsDone = index.filesTotal > 0 && index.filesWithKeywords !== undefined && index.filesWithKeywords >= index.filesTotal;
+  return keywordsDone ? 'keyword matches come from every file, meaning from the part embedded so far.' : 'results come from the indexed part.';
+}
+
+/** "Indexing (keywords: all 41,210 files; meaning: 34%): …", or the one-figure words from a sender that counts no keywords apart. */
+function progressBanner(index: IndexStatus, lead: string, oldLead: string): string {
+  if (index.filesWithKeywords === undefined || index.filesTotal === 0) return `${oldLead}${coverageText(index)}: ${fromWhat(index)}`;
+  return `${lead} (${coverageSummary(index)}): ${fromWhat(index)}`;
+}
+
 export function banner(index: IndexStatus | undefined): Banner | undefined {
   switch (index?.state) {
     case 'scanning':
     case 'indexing':
-      return { kind: 'indexing', icon: 'sync~spin', text: `${coverageText(index)}: results come from the indexed part.` };
+      return { kind: 'indexing', icon: 'sync~spin', text: progressBanner(index, 'Indexing', '') };
     case 'paused':
-      return { kind: 'indexing', icon: 'debug-pause', text: `Indexing paused at ${coverageText(index)}: results come from the indexed part.` };
+      return { kind: 'indexing', icon: 'debug-pause', text: progressBanner(index, 'Indexing paused', 'Indexing paused at ') };
     case 'waiting':
       return { kind: 'indexing', icon: 'sync~spin', text: 'Indexing starts once the model is loaded.' };
     case 'error':

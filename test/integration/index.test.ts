@@ -205,7 +205,7 @@ describe('index robustness', () => {
     try {
       await new Promise<void>((resolve) => {
         const poll = setInterval(() => {
-          if (sidecar.indexStatuses.some((s) => s.state === 'indexing' && s.filesIndexed > 0)) {
+          if (sidecar.indexStatuses.some((s) => s.state === 'indexing' && (s.filesWithKeywords ?? 0) > 0)) { // files are being read
             clearInterval(poll);
             resolve();
           }

@@ -28,6 +28,8 @@ export interface Sidecar {
   indexStatuses: IndexStatus[];
   /** Resolves with the first index status after `after` whose state is idle, paused, disabled or error. */
   indexSettled(after?: number): Promise<IndexStatus>;
+  /** Resolves with the first index status (already seen or future, from `after` on) that `test` accepts. */
+  indexStatus(test: (s: IndexStatus) => boolean, after?: number): Promise<IndexStatus>;
   /** Tells the server files changed, as VS Code's file watcher does (1 created, 2 changed, 3 deleted). */
   filesChanged(changes: { path: string; type: 1 | 2 | 3 }[]): void;
   progress: { token: unknown; value: { kind: string; percentage?: number; message?: string } }[];
@@ -134,6 +136,16 @@ export async function startSidecar(
           const engineError = statuses.find((s) => s.state === 'error');
           if (found) resolve(found);
           else if (engineError) resolve({ state: 'error', filesIndexed: 0, filesTotal: 0, chunks: 0, message: engineError.message });
+          else waiters.push(check);
+        };
+        check();
+      });
+    },
+    indexStatus(test, after = 0) {
+      return new Promise((resolve) => {
+        const check = () => {
+          const found = indexStatuses.slice(after).find(test);
+          if (found) resolve(found);
           else waiters.push(check);
         };
         check();

@@ -12,7 +12,7 @@ import { logger } from '../../src/cli/options';
 import { clock, progressLine, progressText } from '../../src/cli/progress';
 import { repoRoot } from '../support/paths';
 
-const progress = (filesIndexed: number, filesTotal: number, chunks: number) => ({ state: 'indexing' as const, filesIndexed, filesTotal, chunks });
+const progress = (filesIndexed: number, filesTotal: number, chunks: number) => ({ state: 'indexing' as const, filesIndexed, filesTotal, filesWithKeywords: filesIndexed, chunks });
 
 describe('CLI progress line', () => {
   it('shows files, chunks, rate and time left', () => {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { Engine } from '../../src/server/engine/engine';
+import type { EncoderSession } from '../../src/server/engine/encoderSession';
 import { goldenDir } from '../support/paths';
 import { tempDir } from '../support/tempDir';
 
@@ -67,5 +68,16 @@ describe('encoder: queries before indexing batches', { timeout: 120_000 }, () =>
     assert.ok(answered < events.indexOf('bg0 done'), 'answered before the first indexing embedding drained');
     const backgroundRuns = events.filter((e) => /^bg\d$/.test(e)).length;
     assert.ok(backgroundRuns - answered > 20, `most indexing runs came after the answer (${events.length} events, answer at ${answered})`);
+  });
+
+  it('bounds a background run by time once runs are measured, tighter while queries arrive', async () => {
+    const session = (engine as unknown as { session: EncoderSession }).session;
+    // Measured by the runs above: no CPU encodes 10,000 rows of 512 tokens within the bound.
+    const quiet = session.backgroundRows(10_000, 512);
+    assert.ok(quiet >= 1 && quiet < 10_000, `a quiet background run takes ${quiet} of 10,000 long rows`);
+    await engine.embed(['a query'], { priority: 'query' });
+    const typing = session.backgroundRows(10_000, 512);
+    assert.ok(typing >= 1 && typing <= quiet, `while typing ${typing}, quiet ${quiet}`);
+    assert.equal(session.backgroundRows(3, 1), 3, 'a short batch runs whole');
   });
 });

@@ -35,6 +35,14 @@ describe('snippet', () => {
 
   it('state text: indexing banner and the message priority', () => {
     assert.equal(banner({ state: 'indexing', filesIndexed: 1234, filesTotal: 5678, chunks: 1 })?.text, '21% indexed (1,234 / 5,678 files): results come from the indexed part.');
+    assert.equal(
+      banner({ state: 'indexing', filesIndexed: 1234, filesTotal: 5678, filesWithKeywords: 5678, chunks: 1 })?.text,
+      'Indexing (keywords: all 5,678 files; meaning: 21%): keyword matches come from every file, meaning from the part embedded so far.',
+    );
+    assert.equal(
+      banner({ state: 'paused', filesIndexed: 10, filesTotal: 5678, filesWithKeywords: 900, chunks: 1 })?.text,
+      'Indexing paused (keywords: 900 / 5,678 files; meaning: 0%): results come from the indexed part.',
+    );
     assert.equal(banner({ state: 'idle', filesIndexed: 1, filesTotal: 1, chunks: 1 }), undefined);
     const status = { engine: 'error' as const, trusted: false };
     assert.equal(mainMessage({ status, hitCount: 0 })?.kind, 'error', 'an engine error outranks Restricted Mode');

@@ -3,7 +3,7 @@
  * facts are shared with the "Show Model Info" page). Pure: no `vscode` import, so it is unit-tested in plain node.
  */
 import type { EngineStatus, IndexStatus, ModelInfo } from '../../shared/protocol';
-import { coverageFigure, coveragePercent } from '../../shared/coverage';
+import { coveragePercent, coverageSummary } from '../../shared/coverage';
 import { count, lines } from './markdown';
 
 export type StatusCommand = 't5Semantic.showModelInfo' | 't5Semantic.showLogs' | 't5Semantic.showIndexDetails';
@@ -69,10 +69,10 @@ function readyView(status: EngineStatus, index: IndexStatus | undefined, indexLi
   }
 }
 
-/** "61% (1,234 / 5,678 files)" (the shared coverage words), or "scanning" before any file has been counted. */
+/** "keywords: all 5,678 files; meaning: 61%" (the shared coverage words), or "scanning" before any file has been counted. */
 function progressText(index: IndexStatus): string {
   if (index.filesTotal === 0) return 'scanning';
-  return coverageFigure(index);
+  return coverageSummary(index);
 }
 
 /** One tooltip line for the index, e.g. "Index: 5,678 files, 12,345 chunks". */
@@ -88,7 +88,7 @@ export function indexStatusLine(index: IndexStatus): string {
     case 'paused':
       return `Index: paused at ${progressText(index)}`;
     case 'idle':
-      return `Index: ${coverageFigure(index)}, ${count(index.chunks)} chunks`;
+      return `Index: ${coverageSummary(index)}, ${count(index.chunks)} chunks`;
     case 'error':
       return `Index error: ${index.message ?? 'indexing failed.'}`;
   }

@@ -3,7 +3,7 @@
  * import. Every string that comes from the workspace (paths, rules, sources, messages) is a code span.
  */
 import type { IndexDetails, IndexStatus, WhyNotIndexedResult } from '../../shared/protocol';
-import { coverageFigure } from '../../shared/coverage';
+import { coverageSummary } from '../../shared/coverage';
 import { code, count, megabytes, table, withoutStop } from '../core/markdown';
 
 /** At most this many skipped files are listed; the rest are counted. */
@@ -19,11 +19,11 @@ const STATE_WORDS: Readonly<Record<IndexStatus['state'], string>> = Object.freez
   error: 'failed',
 });
 
-/** "indexing, 61% (1,234 / 5,678 files)". */
+/** "indexing, keywords: all 5,678 files; meaning: 61%" (or "up to date, 100% (5,678 / 5,678 files)"). */
 export function coverageText(status: IndexStatus): string {
   const words = STATE_WORDS[status.state];
   if (status.state === 'disabled' || status.state === 'waiting' || status.filesTotal === 0) return words;
-  return `${words}, ${coverageFigure(status)}`;
+  return `${words}, ${coverageSummary(status)}`;
 }
 
 /** The markdown page for "Show Index Details". */

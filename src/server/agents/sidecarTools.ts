@@ -9,9 +9,9 @@ import type { IndexHost } from '../indexing/host';
 import type { IndexEngine } from '../indexing/indexContents';
 import type { WorkspaceIndex } from '../indexing/workspaceIndex';
 import { AGENT_TOOL_NAMES, ToolInputError, type AgentToolName, type Coverage } from '../../shared/agentTools';
-import { coveragePercent } from '../../shared/coverage';
 import type { AgentToolParams, AgentToolResult, IndexStatus } from '../../shared/protocol';
 import type { DuplicatesSettingsShared } from '../../shared/settings';
+import { agentCoverage } from './coverage';
 import { WorkspacePaths } from './paths';
 import { callTool } from './tools';
 import type { AgentWorkspace } from './workspace';
@@ -33,8 +33,7 @@ export function validateAgentToolParams(raw: unknown): { name: AgentToolName; in
 export function coverageOf(status: IndexStatus): Coverage {
   const state: Coverage['state'] = status.state === 'idle' ? 'ready' : status.state === 'error' ? 'error' : 'indexing';
   const message = status.state === 'paused' ? (status.message ?? 'Indexing is paused.') : status.message;
-  const percent = state !== 'ready' && status.filesTotal === 0 ? 0 : coveragePercent(status);
-  return { state, filesIndexed: status.filesIndexed, filesTotal: status.filesTotal, chunks: status.chunks, percent, ...(message && state !== 'ready' ? { message } : {}) };
+  return agentCoverage(state, status, status.chunks, state !== 'ready' ? message : undefined);
 }
 
 export class SidecarAgentTools {

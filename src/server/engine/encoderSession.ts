@@ -20,6 +20,15 @@ export type RunPriority = 'query' | 'background';
 
 /** How long after a query's run background work keeps cutting its batches small (more may come). */
 const QUERY_QUIET_MS = 1000;
+/**
+ * Longest a background run should take, from the measured cost of the runs so far: a query that arrives
+ * waits for at most about this long (less while queries keep arriving), whatever the model's size.
+ */
+const BACKGROUND_RUN_MS = 80;
+const BACKGROUND_RUN_MS_TYPING = 20;
+const MEASURED_TOKENS = 128;
+/** How long after a query's run background runs wait, so the rest of that search runs on a free CPU. */
+const QUERY_GRACE_MS = 30;
 
 export class EncoderSession {
   private readonly waiting: { query: (() => Promise<void>)[]; background: (() => Promise<void>)[] } = { query: [], background: [] };
@@ -28,6 +37,9 @@ export class EncoderSession {
   private lastQueryAt = -Infinity;
   /** Runs started, by priority, in order (read by tests: that queries overtook waiting indexing runs). */
   readonly started: RunPriority[] = [];
+  /** Milliseconds per padded token of the recent runs (a moving average), once one has run. */
+  private msPerToken?: number;
+  private graceTimer?: NodeJS.Timeout;
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -63,6 +75,16 @@ export class EncoderSession {
     return this.waiting.query.length > 0 || performance.now() - this.lastQueryAt < QUERY_QUIET_MS;
   }
 
+  /**
+   * How many of `rows` rows of `tokens` padded tokens a background run should take so that it ends
+   * within the run-time bound; until a run has been measured, a small first run measures it.
+   */
+  backgroundRows(rows: number, tokens: number): number {
+    if (this.msPerToken === undefined) return Math.max(1, Math.min(rows, Math.floor((2 * MEASURED_TOKENS) / Math.max(1, tokens))));
+    const bound = this.queryActive ? BACKGROUND_RUN_MS_TYPING : BACKGROUND_RUN_MS;
+    return Math.max(1, Math.min(rows, Math.floor(bound / (this.msPerToken * Math.max(1, tokens)))));
+  }
+
   /** Several outputs (e.g. every layer's hidden states) of one encoder pass, in the order asked. */
   runMany(rows: readonly number[][], outputs: readonly string[], checkCancelled?: () => void, priority: RunPriority = 'background'): Promise<HiddenBatch[]> {
     const missing = outputs.find((o) => !this.outputNames.includes(o));
@@ -91,6 +113,18 @@ export class EncoderSession {
   /** Starts the next waiting run, queries first, when none is running. */
   private pump(): void {
     if (this.running) return;
+    // Right after a query's run its search goes on (scan, fusion) on the JS thread: background work waits a
+    // moment so it does not take the CPU from it.
+    const sinceQuery = performance.now() - this.lastQueryAt;
+    if (!this.waiting.query.length && this.waiting.background.length && sinceQuery < QUERY_GRACE_MS) {
+      if (!this.graceTimer) {
+        this.graceTimer = setTimeout(() => {
+          this.graceTimer = undefined;
+          this.pump();
+        }, QUERY_GRACE_MS - sinceQuery);
+      }
+      return;
+    }
     const next = this.waiting.query.shift() ?? this.waiting.background.shift();
     if (!next) {
       for (const done of this.drained.splice(0)) done();
@@ -118,7 +152,13 @@ export class EncoderSession {
       input_ids: new ort.Tensor('int64', ids, [rows.length, tokens]),
       attention_mask: new ort.Tensor('int64', mask, [rows.length, tokens]),
     };
+    const started = performance.now();
     const result = await this.session.run(feeds, [...outputs]);
+    // Small runs (a query) are mostly fixed overhead: they would make the per-token cost look larger.
+    if (rows.length * tokens >= MEASURED_TOKENS) {
+      const perToken = (performance.now() - started) / (rows.length * tokens);
+      this.msPerToken = this.msPerToken === undefined ? perToken : 0.7 * this.msPerToken + 0.3 * perToken;
+    }
     return outputs.map((output) => {
       const tensor = result[output];
       return { data: tensor.data as Float32Array, rows: rows.length, tokens, dims: tensor.dims[2], lengths };

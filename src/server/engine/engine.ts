@@ -192,8 +192,11 @@ export class Engine {
     let done = 0;
     const priority = options.priority ?? 'background';
     for (const plan of planBatches(ids.map((r) => r.length), this.options.batchTokenBudget)) {
-      // While queries arrive, background batches run in quarters: a query waits for less behind the one running.
-      const step = priority === 'background' && this.session.queryActive ? Math.ceil(plan.indices.length / 4) : plan.indices.length;
+      // A background run is cut to end within a bound of time (tighter, and at most a quarter of the batch,
+      // while queries arrive): a query waits for at most that behind the one running.
+      const quarter = this.session.queryActive ? Math.ceil(plan.indices.length / 4) : plan.indices.length;
+      const longest = Math.max(...plan.indices.map((i) => ids[i].length));
+      const step = priority === 'background' ? Math.min(quarter, this.session.backgroundRows(plan.indices.length, longest)) : plan.indices.length;
       for (let at = 0; at < plan.indices.length; at += step) {
         const indices = plan.indices.slice(at, at + step);
         options.checkCancelled?.();

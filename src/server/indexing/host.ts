@@ -242,7 +242,7 @@ export class IndexHost {
   }
 
   private onProgress(p: IndexProgress): void {
-    this.setStatus({ state: p.state, filesIndexed: p.filesIndexed, filesTotal: p.filesTotal, chunks: p.chunks, message: p.message });
+    this.setStatus({ state: p.state, filesIndexed: p.filesIndexed, filesTotal: p.filesTotal, filesWithKeywords: p.filesWithKeywords, chunks: p.chunks, message: p.message });
   }
 
   private lastSent = 0;

@@ -14,7 +14,8 @@ import { l2Normalize } from '../engine/pooling';
 import { IndexContents, type FolderState, type IndexEngine, type IndexSettings } from './indexContents';
 import type { FileEntry } from './store/fileTable';
 import { addFileKeywords, removeFileKeywords } from './store/keywordStore';
-import { coverage } from '../../shared/coverage';
+import { coverage, type Coverage } from '../../shared/coverage';
+import { planEmbedding, type EmbeddingPlan } from './priority';
 
 export type { IndexEngine, IndexSettings } from './indexContents';
 export type { IndexedChunk } from './chunkKey';
@@ -22,7 +23,10 @@ export type { IndexedChunk } from './chunkKey';
 export interface IndexProgress {
   state: 'scanning' | 'indexing' | 'idle' | 'paused';
   filesTotal: number;
+  /** Files searchable by meaning (see shared/coverage.ts). */
   filesIndexed: number;
+  /** Files searchable by keywords: ahead of filesIndexed while vectors are computed. */
+  filesWithKeywords: number;
   chunks: number;
   message?: string;
 }
@@ -31,18 +35,20 @@ const FLUSH_INTERVAL_MS = 3000;
 const NO_PROSE_REASON: SkipReason = Object.freeze({ rule: 'not a source or docs format with comments to extract', source: 'file type' });
 const EMBED_GROUP = 64;
 
+type WorkItem = { state: FolderState; relPath: string; text?: string };
+
 export class WorkspaceIndex extends IndexContents {
   private paused = false;
   private resumeWaiters: (() => void)[] = [];
   private lastFlush = Date.now();
   /** Set while processFiles runs; open editors' updates then jump the queue through `urgent`. */
   private busy = false;
-  private readonly urgent: { state: FolderState; relPath: string; text?: string }[] = [];
+  private readonly urgent: WorkItem[] = [];
   /** Files whose chunks still lack vectors. */
   private readonly waiting = new Set<FileKey>();
   /** Files an update found that the tables do not know yet: they count in the total until read. */
   private readonly unread = new Set<FileKey>();
-  private progress: IndexProgress = { state: 'idle', filesTotal: 0, filesIndexed: 0, chunks: 0 };
+  private progress: IndexProgress = { state: 'idle', filesTotal: 0, filesIndexed: 0, filesWithKeywords: 0, chunks: 0 };
   /** Embeddings computed since the index opened (for tests and the details view). */
   embeddedCount = 0;
 
@@ -187,51 +193,92 @@ export class WorkspaceIndex extends IndexContents {
     return used;
   }
 
-  private async processFiles(work: { state: FolderState; relPath: string; text?: string }[], signal?: AbortSignal): Promise<void> {
+  /**
+   * Two passes: every file is read, chunked and keyword-indexed first (keyword search covers the whole
+   * workspace long before the vectors do), then vectors are computed in the order of priority.ts. An open
+   * editor's text jumps both: it is read and embedded as soon as it arrives, even mid-pass.
+   */
+  private async processFiles(work: WorkItem[], signal?: AbortSignal): Promise<void> {
     const unread = work.filter((w) => !w.state.table.files.has(w.relPath)).map((w) => fileKey(w.state.folder, w.relPath));
     for (const key of unread) this.unread.add(key);
     this.report({ state: 'indexing', message: undefined });
-    let toEmbed = new Map<string, string>();
-    const embedPending = async () => {
-      if (!toEmbed.size) return;
-      const batch = toEmbed;
-      toEmbed = new Map();
-      const hashes = [...batch.keys()];
-      const { vectors } = await this.engine.embed([...batch.values()], { checkCancelled: () => signal?.throwIfAborted() });
-      // Unit length, so search scores are cosines whatever the model's last module is.
-      hashes.forEach((h, i) => this.vectors.put(h, l2Normalize(vectors[i])));
-      this.embeddedCount += hashes.length;
-      this.settleWaiting();
-      if (Date.now() - this.lastFlush > FLUSH_INTERVAL_MS) this.flush();
-    };
     this.busy = true;
     let next = 0;
+    let toEmbed: WorkItem[] = [];
+    let order: EmbeddingPlan | undefined;
     try {
-      // What the user has open goes first, even in the middle of a long scan.
       do {
-      for (let item = this.urgent.shift() ?? work[next++]; item; item = this.urgent.shift() ?? work[next++]) {
-        const { state, relPath, text } = item;
-        signal?.throwIfAborted();
-        if (this.paused) {
-          this.flush();
-          await new Promise<void>((r) => this.resumeWaiters.push(r));
-          this.report({ state: 'indexing' });
+        for (;;) {
+          const fromEditor = this.urgent.shift();
+          const item = fromEditor ?? work[next++];
+          if (!item) break;
+          await this.waitIfPaused(signal);
+          const entry = await this.indexFile(item.state, item.relPath, item.text);
+          this.unread.delete(fileKey(item.state.folder, item.relPath));
+          if (entry && this.missingVectors(entry.chunks).length) {
+            if (fromEditor) await this.embedFiles([item], signal);
+            else toEmbed.push(item);
+          }
+          this.report({});
+          if (Date.now() - this.lastFlush > FLUSH_INTERVAL_MS) this.flush();
         }
-        const entry = await this.indexFile(state, relPath, text);
-        this.unread.delete(fileKey(state.folder, relPath));
-        if (entry) for (const c of this.missingVectors(entry.chunks)) toEmbed.set(c.hash, c.text);
-        if (toEmbed.size >= EMBED_GROUP) await embedPending();
-        this.report({});
-      }
-      await embedPending();
-      } while (this.urgent.length); // an editor may have changed during the last embedding
+        // One file (a watcher event) needs no order; a scan asks git once.
+        if (toEmbed.length > 1) order ??= await planEmbedding(this.folders.map((f) => f.folder), (folder, relPath) => this.buffers.has(fileKey(folder, relPath)));
+        const ordered = order ? order.sort(toEmbed) : toEmbed;
+        toEmbed = [];
+        for (let i = 0; i < ordered.length; ) {
+          if (this.urgent.length) {
+            toEmbed = ordered.slice(i); // an editor changed: read it, embed it, then carry on here
+            break;
+          }
+          await this.waitIfPaused(signal);
+          const group: WorkItem[] = [];
+          for (let chunks = 0; i < ordered.length && chunks < EMBED_GROUP; i++) {
+            group.push(ordered[i]);
+            chunks += this.missingVectors(ordered[i].state.table.files.get(ordered[i].relPath)?.chunks ?? []).length;
+          }
+          await this.embedFiles(group, signal);
+        }
+      } while (this.urgent.length || toEmbed.length); // an editor may have changed during the last embedding
     } finally {
       this.busy = false;
+      this.settleWaiting();
       // An aborted update reads no more of them: they no longer count as work left.
       for (const key of unread) this.unread.delete(key);
       this.flush();
       this.report({ state: this.paused ? 'paused' : 'idle' });
     }
+  }
+
+  private async waitIfPaused(signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    if (!this.paused) return;
+    this.flush();
+    await new Promise<void>((r) => this.resumeWaiters.push(r));
+    this.report({ state: 'indexing' });
+    signal?.throwIfAborted();
+  }
+
+  /** Embeds the chunks of these files that still lack vectors (the table's current entry: a file may have changed since it was read). */
+  private async embedFiles(items: readonly WorkItem[], signal?: AbortSignal): Promise<void> {
+    const batch = new Map<string, string>();
+    for (const { state, relPath } of items) {
+      for (const c of this.missingVectors(state.table.files.get(relPath)?.chunks ?? [])) batch.set(c.hash, c.text);
+    }
+    if (batch.size) {
+      const hashes = [...batch.keys()];
+      const { vectors } = await this.engine.embed([...batch.values()], { checkCancelled: () => signal?.throwIfAborted() });
+      // Unit length, so search scores are cosines whatever the model's last module is.
+      hashes.forEach((h, i) => this.vectors.put(h, l2Normalize(vectors[i])));
+      this.embeddedCount += hashes.length;
+    }
+    // Only these files: the whole waiting set is settled once at the end (a file sharing text with these is done then, or on its turn).
+    for (const { state, relPath } of items) {
+      const entry = state.table.files.get(relPath);
+      if (entry) this.track(state, relPath, entry);
+    }
+    this.report({});
+    if (Date.now() - this.lastFlush > FLUSH_INTERVAL_MS) this.flush();
   }
 
   /** Reads, checks, extracts and chunks one file; returns its entry, or undefined if skipped or gone. */
@@ -326,7 +373,7 @@ export class WorkspaceIndex extends IndexContents {
     this.progress = {
       ...this.progress,
       ...change,
-      ...coverage({ accepted, waitingForVectors: this.waiting.size, unread: this.unread.size }),
+      ...(coverage({ accepted, waitingForVectors: this.waiting.size, unread: this.unread.size }) as Required<Coverage>),
       chunks: this.folders.reduce((n, f) => n + f.table.chunkCount, 0),
     };
     this.onProgress(this.progress);

@@ -68,6 +68,15 @@ describe('statusView with the index', () => {
     }
   });
 
+  it('says what keywords and meaning cover while vectors lag behind the keyword index', () => {
+    const v = statusView(ready, index('indexing', { filesIndexed: 14_011, filesTotal: 41_210, filesWithKeywords: 41_210 }));
+    assert.equal(v.text, '$(sync~spin) T5: keywords: all 41,210 files; meaning: 33%');
+    assert.match(v.tooltip, /Index: indexing keywords: all 41,210 files; meaning: 33%, 12,345 chunks so far/);
+    assert.equal(coverageText({ state: 'indexing', filesIndexed: 14_011, filesTotal: 41_210, filesWithKeywords: 41_210, chunks: 1 }), 'indexing, keywords: all 41,210 files; meaning: 33%');
+    const done = statusView(ready, index('idle', { filesIndexed: 41_210, filesTotal: 41_210, filesWithKeywords: 41_210 }));
+    assert.match(done.tooltip, /Index: 100% \(41,210 \/ 41,210 files\), 12,345 chunks/);
+  });
+
   it('says "scanning" before any file is counted, not 0%', () => {
     const v = statusView(ready, index('scanning', { filesIndexed: 0, filesTotal: 0, chunks: 0 }));
     assert.equal(v.text, '$(sync~spin) T5: scanning');
