@@ -65,7 +65,8 @@ const SHA256_RE = /^[0-9a-f]{64}$/i;
 /** The file list of a large repo is a few hundred KB; far more is not a file list. */
 const MAX_FILE_LIST_BYTES = 16 * 1024 * 1024;
 const NAME_PART_RE = /^[A-Za-z0-9._-]+$/;
-const ROOT_FILES = Object.freeze([
+/** The files of a model's root the engine reads (what is downloaded, and what a local model's content key hashes). */
+export const MODEL_ROOT_FILES: readonly string[] = Object.freeze([
   'config.json',
   'tokenizer.json',
   'tokenizer_config.json',
@@ -75,7 +76,9 @@ const ROOT_FILES = Object.freeze([
   'sentence_bert_config.json',
   'config_sentence_transformers.json',
 ]);
-const ONNX_FILES = Object.freeze(['onnx/encoder_model.onnx', 'onnx/encoder_model.onnx_data', 'onnx/encoder_model_quantized.onnx']);
+export const MODEL_ONNX_FILES: readonly string[] = Object.freeze(['onnx/encoder_model.onnx', 'onnx/encoder_model.onnx_data', 'onnx/encoder_model_quantized.onnx']);
+/** The files of a sentence-transformers module folder (`1_Dense/…`) the engine reads. */
+export const MODEL_MODULE_FILES: readonly string[] = Object.freeze(['config.json', 'model.safetensors']);
 const PROGRESS_INTERVAL_MS = 100;
 /** Download runs per snapshot folder in this process. */
 const inFlight = new Map<string, Promise<void>>();
@@ -192,13 +195,13 @@ async function downloadAll(a: HubOptions & { fetchImpl: typeof fetch; hubUrl: st
 /** The files of `siblings` the engine needs; throws if the repo has no weights the engine can read. */
 function selectFiles(repo: string, revision: string, siblings: Sibling[]): Sibling[] {
   const byName = new Map(siblings.map((s) => [s.rfilename, s]));
-  const wanted: string[] = ROOT_FILES.filter((f) => byName.has(f));
+  const wanted: string[] = MODEL_ROOT_FILES.filter((f) => byName.has(f));
   if (!byName.has('config.json')) {
     throw new HubError('not-found', `Model ${repo}@${revision} has no config.json at its root; is it a Transformers model repo?`);
   }
   for (const s of siblings) {
-    const m = /^(\d+_[^/]+)\/(config\.json|model\.safetensors)$/.exec(s.rfilename);
-    if (m) wanted.push(s.rfilename);
+    const m = /^\d+_[^/]+\/([^/]+)$/.exec(s.rfilename);
+    if (m && MODEL_MODULE_FILES.includes(m[1])) wanted.push(s.rfilename);
     if (/^\d+_[^/]+\/pytorch_model\.bin$/.test(s.rfilename) && !byName.has(s.rfilename.replace(/pytorch_model\.bin$/, 'model.safetensors'))) {
       throw new HubError(
         'not-found',
@@ -209,7 +212,7 @@ function selectFiles(repo: string, revision: string, siblings: Sibling[]): Sibli
   if (byName.has('model.safetensors')) {
     wanted.push('model.safetensors');
   } else if (byName.has('onnx/encoder_model.onnx')) {
-    wanted.push(...ONNX_FILES.filter((f) => byName.has(f)));
+    wanted.push(...MODEL_ONNX_FILES.filter((f) => byName.has(f)));
   } else {
     const found = siblings.some((s) => /(^|\/)(pytorch_model\.bin|tf_model\.h5|flax_model\.msgpack)$/.test(s.rfilename))
       ? ' (it has only PyTorch/TensorFlow/Flax weights)'
