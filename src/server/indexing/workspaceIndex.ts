@@ -172,9 +172,11 @@ export class WorkspaceIndex extends IndexContents {
   /** Persists vectors, then the file tables that refer to them, then (when idle) the keyword index. */
   flush(): void {
     if (this.settings.readOnly) return;
-    const used = new Set<string>();
-    for (const { chunk } of this.chunks()) used.add(chunk.hash);
-    this.vectors.flush((h) => used.has(h));
+    // Unused vectors are dropped only when idle: mid-update, files not read yet (whose vectors a bundle or an
+    // earlier run may hold) are not among the chunks.
+    const used = this.busy ? undefined : new Set<string>();
+    if (used) for (const { chunk } of this.chunks()) used.add(chunk.hash);
+    this.vectors.flush(used && ((h) => used.has(h)));
     for (const f of this.folders) f.table.save();
     this.lastFlush = Date.now();
     if (!this.busy) this.keywords.save(this.lexical, this);
@@ -189,10 +191,13 @@ export class WorkspaceIndex extends IndexContents {
       if (!toEmbed.size) return;
       const batch = toEmbed;
       toEmbed = new Map();
+      // A bundle imported while these waited may hold some: those are not embedded, nor replaced after.
+      for (const h of [...batch.keys()]) if (this.vectors.has(h)) batch.delete(h);
+      if (!batch.size) return;
       const hashes = [...batch.keys()];
       const { vectors } = await this.engine.embed([...batch.values()], { checkCancelled: () => signal?.throwIfAborted() });
       // Unit length, so search scores are cosines whatever the model's last module is.
-      hashes.forEach((h, i) => this.vectors.put(h, l2Normalize(vectors[i])));
+      hashes.forEach((h, i) => this.vectors.has(h) || this.vectors.put(h, l2Normalize(vectors[i])));
       this.embeddedCount += hashes.length;
       this.settleWaiting();
       if (Date.now() - this.lastFlush > FLUSH_INTERVAL_MS) this.flush();
