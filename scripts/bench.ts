@@ -3,7 +3,7 @@
  *   --folder <path>   a real repository to index (default: this repository); repeatable
  *   --files <n>       size of the generated workspace (default 5000; the 20,000-file run is in test/integration)
  *   --model small|tiny  the generated model to index with (default small: T5-small shape)
- *   --only a,b        sections: throughput, index, quant, host (the extension in code-server), query, dupes
+ *   --only a,b        sections: throughput, index, quant, host (the extension in code-server), query, dupes, bundle
  *   --query-sizes / --dupes-sizes  chunk counts for the query and near-duplicate sections (default 10000,100000)
  *   --texts <n>       chunks in the throughput mix (default 1000); --reps <n> repetitions (default 3)
  *   --agree-texts <n> corpus size of the int8-vs-fp32 encoder agreement in `quant` (default 3000)
@@ -28,6 +28,7 @@ import { int8Agreement } from './benchInt8Agreement';
 import { hostBench } from './benchHost';
 import { queryBench } from './benchQuery';
 import { dupesBench } from './benchDupes';
+import { bundleBench } from './benchBundle';
 import { tempDir } from '../test/support/tempDir';
 
 const { values } = parseArgs({
@@ -35,7 +36,7 @@ const { values } = parseArgs({
     folder: { type: 'string', multiple: true },
     files: { type: 'string', default: '5000' },
     model: { type: 'string', default: 'small' },
-    only: { type: 'string', default: 'throughput,index,quant,host,query,dupes' },
+    only: { type: 'string', default: 'throughput,index,quant,host,query,dupes,bundle' },
     'query-sizes': { type: 'string', default: '10000,100000' },
     'dupes-sizes': { type: 'string', default: '10000,100000' },
     texts: { type: 'string', default: '1000' },
@@ -192,6 +193,15 @@ if (sections.has('dupes')) {
   console.log(`\nNear-duplicates: full scan and one-file re-check (${note})`);
   console.table(rows);
   results.dupes = { note, rows };
+}
+
+if (sections.has('bundle')) {
+  // A copy of what the index takes from the first --folder (default: this repository), as in `index`.
+  const folder = values.folder?.[0] ?? repoRoot;
+  const copy = tempDir('t5-bench-bundle-copy-');
+  for (const rel of await indexableFiles(folder)) cpSync(join(folder, rel), join(copy, rel));
+  results.bundle = await bundleBench(copy, values.model === 'tiny' ? goldenDir('tiny-st5') : smallModel());
+  rmSync(copy, { recursive: true, force: true });
 }
 
 writeFileSync(join(repoRoot, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);
