@@ -3,7 +3,7 @@
  *   --folder <path>   a real repository to index (default: this repository); repeatable
  *   --files <n>       size of the generated workspace (default 5000; the 20,000-file run is in test/integration)
  *   --model small|tiny  the generated model to index with (default small: T5-small shape)
- *   --only a,b        sections: throughput, index, quant, host (the extension in code-server), query, dupes, scale, million, base
+ *   --only a,b        sections: throughput, index, quant, host (the extension in code-server), query, dupes, scale, million, base, bundle
  *   --scale-sizes     workspace sizes of the scale section, smallest first (default 5000,100000);
  *   --scale-dist      another build's dist/ to run the scale section against (a before/after comparison)
  *   --scale-edits     one-file edits timed at the largest size (default 5)
@@ -38,6 +38,7 @@ import { dupesBench } from './benchDupes';
 import { scaleBench } from './benchScale';
 import { millionBench } from './benchMillion';
 import { baseBench } from './benchBase';
+import { bundleBench } from './benchBundle';
 import { tempDir } from '../test/support/tempDir';
 
 const { values } = parseArgs({
@@ -45,7 +46,7 @@ const { values } = parseArgs({
     folder: { type: 'string', multiple: true },
     files: { type: 'string', default: '5000' },
     model: { type: 'string', default: 'small' },
-    only: { type: 'string', default: 'throughput,index,quant,host,query,dupes,scale,million,base' },
+    only: { type: 'string', default: 'throughput,index,quant,host,query,dupes,scale,million,base,bundle' },
     'scale-sizes': { type: 'string', default: '5000,100000' },
     'scale-dist': { type: 'string' },
     'scale-edits': { type: 'string', default: '5' },
@@ -245,6 +246,15 @@ if (sections.has('base')) {
   console.table(out.verdicts);
   for (const note of out.notes) console.log(`- ${note}`);
   results.base = out;
+}
+
+if (sections.has('bundle')) {
+  // A copy of what the index takes from the first --folder (default: this repository), as in `index`.
+  const folder = values.folder?.[0] ?? repoRoot;
+  const copy = tempDir('t5-bench-bundle-copy-');
+  for (const rel of await indexableFiles(folder)) cpSync(join(folder, rel), join(copy, rel));
+  results.bundle = await bundleBench(copy, values.model === 'tiny' ? goldenDir('tiny-st5') : smallModel());
+  rmSync(copy, { recursive: true, force: true });
 }
 
 writeFileSync(join(repoRoot, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);

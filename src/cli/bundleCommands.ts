@@ -7,6 +7,7 @@
 import { join, resolve } from 'node:path';
 import { checkBundleKey, exportBundle, mergeBundle, readBundle, type ImportResult } from '../server/bundle/bundleIo';
 import { modelKeyOf, vectorFolder, type ModelKey } from '../server/bundle/modelKey';
+import { adoptLegacyStorage } from '../server/indexing/indexContents';
 import type { IndexEngine } from '../server/indexing/workspaceIndex';
 import { VectorStore } from '../server/indexing/store/vectorStore';
 import { DEFAULT_SETTINGS } from '../shared/settings';
@@ -57,6 +58,8 @@ export async function importCommand(args: string[]): Promise<unknown> {
       return bundle;
     });
     const folder = vectorFolder(join(values.storage!, 'index'), key);
+    // As opening the index would: vectors kept under the model's old id are taken over before merging.
+    adoptLegacyStorage(join(values.storage!, 'index'), [], engine.info, { ...DEFAULT_SETTINGS.index, pooling: key.pooling, layer: undefined, quantization: key.quantization });
     const store = new VectorStore(folder, key.dims, key.quantization, (m) => process.stderr.write(`${m}\n`));
     const total: ImportResult = { vectors: 0, added: 0, present: 0, differing: 0 };
     for (const bundle of bundles) {

@@ -69,6 +69,7 @@ export async function loadEngine(flags: ModelFlags): Promise<Engine> {
     precision: oneOf(flags.precision, ['fp32', 'int8', 'auto'] as const, '--precision'),
     batchTokenBudget: DEFAULT_SETTINGS.batchTokenBudget,
     modelId: model.id,
+    legacyModelIds: model.legacyIds,
     maxTokens: flags['max-tokens'] === undefined ? undefined : integer(flags['max-tokens'], '--max-tokens', 2),
     log: logger(flags),
   });

@@ -15,7 +15,8 @@ import {
   type Middleware,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { API_KEY_ENV, type MachineInitOptions } from '../shared/protocol';
+import type { MachineInitOptions } from '../shared/protocol';
+import { machineLaunch, type MachineInputs } from './machineLaunch';
 import { SETTINGS_SECTION } from '../shared/settings';
 import { describeProblem, type SettingProblem } from '../shared/validateSettings';
 import { SYNCED_SECTIONS, validateSection } from './validateSection';
@@ -35,11 +36,7 @@ export interface ClientInputs {
   machine?: MachineInputs;
 }
 
-export interface MachineInputs {
-  options: MachineInitOptions;
-  /** Passed in the server process's environment (API_KEY_ENV), never in a message or a settings file. */
-  apiKey?: string;
-}
+export type { MachineInputs } from './machineLaunch';
 
 /** What the sidecar receives as `initializationOptions`. */
 export interface InitializationOptions {
@@ -57,8 +54,7 @@ export const CLIENT_NAME = 'T5 Semantic Engine';
 
 export function createClient({ context, channel, fileEvents, onServerExit, machine }: ClientInputs): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
-  // The client merges this into its own environment; no key means the variable is not set at all.
-  const env = machine?.apiKey ? { [API_KEY_ENV]: machine.apiKey } : undefined;
+  const { env, options: machineOptions } = machineLaunch(machine);
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc, options: { env } },
     debug: { module, transport: TransportKind.ipc, options: { env, execArgv: ['--nolazy', '--inspect=6011'] } },
@@ -93,7 +89,7 @@ export function createClient({ context, channel, fileEvents, onServerExit, machi
     initializationOptions: {
       storagePath: context.globalStorageUri.fsPath,
       trusted: workspace.isTrusted,
-      ...machine?.options,
+      ...machineOptions,
     } satisfies SentInitializationOptions,
     errorHandler,
     middleware: validatingMiddleware(channel, () => client.isRunning()),

@@ -63,7 +63,10 @@ connection.onInitialize((params) => {
   host = new EngineHost(connection, storagePath, log);
   duplicatesHost = new DuplicatesHost(connection, () => folders, log, async () => (await host!.ready()).info.folder);
   indexHost = new IndexHost(connection, () => folders, storagePath, options.trusted === true, log, (index, signal) => duplicatesHost!.indexUpdated(index, signal));
-  machine = new MachineSetup({ init: params.initializationOptions, apiKey: process.env[API_KEY_ENV], storagePath, indexHost, log, warn: (m) => void connection.window.showWarningMessage(m) });
+  const apiKey = process.env[API_KEY_ENV];
+  // Read once and gone from the environment: no worker or tool this process starts inherits it.
+  delete process.env[API_KEY_ENV];
+  machine = new MachineSetup({ init: params.initializationOptions, apiKey, storagePath, indexHost, log, warn: (m) => void connection.window.showWarningMessage(m) });
   return {
     capabilities: {
       // Open editors are synced so unsaved edits are indexed too.

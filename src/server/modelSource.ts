@@ -4,14 +4,17 @@
  */
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { modelContentKey } from './model/contentKey';
 import { ensureModelSnapshot, isRepoId, HubError, type HubProgress } from './model/hub';
 import { ModelError } from './model/modelError';
 import type { EngineSettings } from '../shared/settings';
 
 export interface ResolvedModel {
   folder: string;
-  /** Stable id for cached vectors: `repo@commit` or the folder path. */
+  /** Stable id for cached vectors: `repo@commit`, or a local folder's content key (model/contentKey.ts). */
   id: string;
+  /** Ids the same model's vectors were kept under before (a local folder's path): storage under them is adopted. */
+  legacyIds?: readonly string[];
 }
 
 export async function resolveModel(
@@ -28,7 +31,10 @@ export async function resolveModel(
     if (!isAbsolute(folder)) {
       throw new ModelError(`The model folder "${spec}" is a relative path; t5Semantic.model needs an absolute folder path or a repo id.`);
     }
-    return { folder: resolve(folder), id: resolve(folder) };
+    const absolute = resolve(folder);
+    const key = await modelContentKey(absolute, join(storagePath, 'cache', 'model-content-keys.json'), signal);
+    if (key.hashed) log?.(`Hashed ${key.hashed} of ${key.files} files of ${absolute} for its content key ${key.id}.`);
+    return { folder: absolute, id: key.id, legacyIds: [absolute] };
   }
   try {
     const { folder, commit } = await ensureModelSnapshot({

@@ -12,12 +12,14 @@ export const MACHINE_SETTINGS: readonly string[] = Object.freeze([BUNDLES_SETTIN
 const MAX_LOCATIONS = 64;
 const MAX_LENGTH = 4096;
 
-/** A bundle location: an absolute path (POSIX or Windows) or an https URL. */
+/** A bundle location: an absolute path (POSIX or Windows), an https URL, or an http URL of this machine. */
 export function isBundleLocation(s: string): boolean {
   if (s.length > MAX_LENGTH || s.includes('\0')) return false;
-  if (/^https:\/\/[^/]/i.test(s)) {
+  if (/^https?:\/\/[^/]/i.test(s)) {
     try {
-      return !new URL(s).username && !new URL(s).password;
+      const url = new URL(s);
+      const local = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i.test(url.hostname);
+      return (url.protocol === 'https:' || local) && !url.username && !url.password;
     } catch {
       return false;
     }

@@ -22,8 +22,10 @@ export interface EngineStatus {
 }
 
 export interface ModelInfo {
-  /** Stable id used to key cached vectors: repo id or folder path, plus revision. */
+  /** Stable id used to key cached vectors: `repo@commit`, or a local folder's content key (`local-sha256:…`). */
   id: string;
+  /** Ids the same model's vectors were stored under by older versions (a local folder's path); adopted at open. */
+  legacyIds?: readonly string[];
   /** Local folder the weights were read from. */
   folder: string;
   /** Dimensions of the final sentence embedding. */

@@ -30,6 +30,8 @@ export interface Sidecar {
   indexSettled(after?: number): Promise<IndexStatus>;
   /** Resolves with the first index status (already seen or future, from `after` on) that `test` accepts. */
   indexStatus(test: (s: IndexStatus) => boolean, after?: number): Promise<IndexStatus>;
+  /** Resolves with what `check` first gives other than undefined, checked again at each status or log message. */
+  until<T>(check: () => T | undefined): Promise<T>;
   /** Tells the server files changed, as VS Code's file watcher does (1 created, 2 changed, 3 deleted). */
   filesChanged(changes: { path: string; type: 1 | 2 | 3 }[]): void;
   progress: { token: unknown; value: { kind: string; percentage?: number; message?: string } }[];
@@ -101,7 +103,10 @@ export async function startSidecar(
   });
   connection.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
   connection.onNotification('$/progress', (p: Sidecar['progress'][number]) => void progress.push(p));
-  connection.onNotification('window/logMessage', (m: { message: string }) => void logs.push(m.message));
+  connection.onNotification('window/logMessage', (m: { message: string }) => {
+    logs.push(m.message);
+    waiters.splice(0).forEach((w) => w());
+  });
   connection.onNotification(EngineStatusNotification, (s) => {
     statuses.push(s);
     waiters.splice(0).forEach((w) => w());
@@ -128,6 +133,16 @@ export async function startSidecar(
     configure(next) {
       current = { ...current, ...next };
       void connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+    },
+    until<T>(check: () => T | undefined) {
+      return new Promise<T>((resolve) => {
+        const again = () => {
+          const found = check();
+          if (found !== undefined) resolve(found);
+          else waiters.push(again);
+        };
+        again();
+      });
     },
     indexSettled(after = 0) {
       return new Promise((resolve) => {

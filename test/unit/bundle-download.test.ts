@@ -1,10 +1,12 @@
 /**
- * Downloading an https bundle (downloadBundle): against a real local HTTP server reached through the
- * fetch seam: a connection cut mid-body is resumed with a Range request, the result verified by the
- * bundle's own checksum, and a damaged download deleted, never kept.
+ * Downloading a bundle URL (downloadBundle, through the model downloader's verifiedDownload): against a
+ * real local HTTP server, reached through the fetch seam for https URLs and directly at its loopback
+ * address: a connection cut mid-body is resumed with a Range request, the result verified by the bundle's
+ * own checksum and by a #sha256 pin, and a damaged download deleted, never kept.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -22,10 +24,19 @@ describe('bundle download', () => {
   let base = '';
   const ranges: (string | undefined)[] = [];
   let cutNext = false;
+  /** Requests of /cut/… whose connection the server itself breaks after this many bytes. */
+  let serverCuts = 0;
   before(async () => {
     server = createServer((req, res) => {
-      const body = req.url === '/bad.t5bundle' ? bad : good;
+      const body = req.url?.startsWith('/bad') ? bad : good;
       ranges.push(req.headers.range);
+      if (req.url?.startsWith('/cut/') && serverCuts > 0 && !req.headers.range) {
+        serverCuts--;
+        res.writeHead(200, { 'content-length': body.length });
+        // Broken only once the client has had the bytes (a close in the same packet may drop them).
+        res.write(body.subarray(0, 7000), () => setTimeout(() => res.destroy(), 200));
+        return;
+      }
       if (req.url === '/moved') {
         res.writeHead(302, { location: 'http://127.0.0.1/elsewhere' }).end();
         return;
@@ -79,5 +90,28 @@ describe('bundle download', () => {
     await assert.rejects(downloadBundle({ url: 'https://bundles.test/a.t5bundle', cacheDir, maxBytes: 1000, fetchImpl }), /more than the 1000 allowed/);
     await assert.rejects(downloadBundle({ url: 'http://bundles.test/a.t5bundle', cacheDir, maxBytes: 1e8, fetchImpl }), /must be an https URL/);
     await assert.rejects(downloadBundle({ url: 'https://bundles.test/moved', cacheDir, maxBytes: 1e8, fetchImpl }), /redirects to http:\/\/127\.0\.0\.1, which is not https/);
+  });
+
+  it('downloads from a loopback http server with no seam: a server-side cut resumed, the #sha256 pin checked', async (t) => {
+    const cacheDir = tempDir('t5-dl-', t);
+    const pin = createHash('sha256').update(good).digest('hex');
+    const url = `${base}/cut/a.t5bundle#sha256=${pin}`;
+    serverCuts = 1;
+    ranges.length = 0;
+    const file = await downloadBundle({ url, cacheDir, maxBytes: 1e8 });
+    assert.ok(readFileSync(file).equals(good));
+    assert.equal(ranges.length, 2);
+    assert.match(ranges[1] ?? '', /^bytes=[1-9]\d*-$/, `the second request resumed where the cut left off: ${JSON.stringify(ranges)}`);
+    assert.deepEqual(readdirSync(cacheDir), [file.split('/').at(-1)], 'no partial file is left');
+  });
+
+  it('refuses a download whose sha256 differs from the pin, and one that fails the bundle checksum, deleting both', async (t) => {
+    const cacheDir = tempDir('t5-dl-', t);
+    const otherPin = 'ab'.repeat(32);
+    await assert.rejects(downloadBundle({ url: `${base}/a.t5bundle#sha256=${otherPin}`, cacheDir, maxBytes: 1e8 }), /index bundle http:\/\/127\.0\.0\.1:\d+\/a\.t5bundle is corrupt \(sha256 [0-9a-f]{64}, expected (ab){32}\); it was deleted/);
+    await assert.rejects(downloadBundle({ url: `${base}/bad.t5bundle`, cacheDir, maxBytes: 1e8 }), /bad\.t5bundle was refused and deleted: .*checksum mismatch/);
+    await assert.rejects(downloadBundle({ url: `${base}/a.t5bundle#md5=00`, cacheDir, maxBytes: 1e8 }), /only fragment understood is #sha256=/);
+    await assert.rejects(downloadBundle({ url: 'http://192.0.2.1/a.t5bundle', cacheDir, maxBytes: 1e8 }), /must be an https URL \(plain http only to this machine\)/);
+    assert.deepEqual(readdirSync(cacheDir), [], 'nothing was kept');
   });
 });

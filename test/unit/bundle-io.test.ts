@@ -116,6 +116,24 @@ describe('index bundles', () => {
     });
   }
 
+  it('keeps imported vectors of files not read yet through a flush in the middle of an update (no pruning then)', async () => {
+    const { root, index } = await indexedBundle();
+    const storage = temp('t5-bundle-mid-');
+    const engine = fakeEngine();
+    const fresh = open(root, storage, engine);
+    // Many small imports make many segments: the next flush with a use test would compact (and prune).
+    const entries = [...index.chunks()].map(({ chunk }) => chunk.hash).filter((h) => index.vectors.has(h));
+    for (let i = 0; i < entries.length; i += 2) {
+      for (const h of entries.slice(i, i + 2)) fresh.vectors.put(h, index.vectors.get(h)!);
+      fresh.vectors.flush();
+    }
+    const update = fresh.update();
+    while (!fresh.isBusy) await new Promise((r) => setImmediate(r));
+    fresh.flush(); // as the periodic flush does, with most files still unread
+    await update;
+    assert.equal(engine.embedded.length, 0, 'nothing the import brought was pruned and embedded again');
+  });
+
   it('after an older bundle, only the text changed since is embedded', async () => {
     const { root, out } = await indexedBundle();
     writeFileSync(join(root, 'docs/d3.md'), `# Part 3\n\n${sentence(9001, 18)}\n\n${sentence(3 * 3 + 2, 22)}\n`);

@@ -105,7 +105,8 @@ export function seconds(millis: number): string {
 /** The model's facts as short lines, for the tooltip. */
 export function infoLines(info: ModelInfo): string[] {
   return [
-    `Model: ${info.id}`,
+    // A local model's id is a content hash: its folder says more to a reader.
+    `Model: ${info.legacyIds?.length ? `${info.folder} (${info.id})` : info.id}`,
     `Dimensions: ${info.dimensions} (d_model ${info.hiddenSize}, ${info.numLayers} layers, max ${info.maxTokens} tokens)`,
     `Pipeline: ${info.pipeline.join(' → ')}`,
     `ONNX: ${onnxSourceText(info.onnxSource)}`,

@@ -102,6 +102,8 @@ export interface ImportResult {
 export function mergeBundle(bundle: DecodedBundle, store: VectorStore): ImportResult {
   if (store.dims !== bundle.key.dims || store.quantization !== bundle.key.quantization) throw new Error(`The vector store (${store.dims} dimensions, ${store.quantization}) cannot take vectors of ${describeKey(bundle.key)}.`);
   const result: ImportResult = { vectors: bundle.count, added: 0, present: 0, differing: 0 };
+  // Vectors embedded moments ago are still unquantized in memory; saved, they compare as the bundle's do.
+  store.flush();
   const flushEvery = Math.max(1024, Math.floor(FLUSH_EVERY_BYTES / (4 * bundle.key.dims)));
   let unflushed = 0;
   for (let i = 0; i < bundle.count; i++) {

@@ -32,6 +32,7 @@ export class MachineSetup implements BundleTarget {
   private seedFiles?: Promise<SeedFile[]>;
   private currentKey?: ModelKey;
   private opening = 0;
+  private last?: [IndexEngine, EngineSettings, FolderExcludes];
 
   constructor(private readonly o: MachineSetupOptions) {
     const problems: string[] = [];
@@ -39,7 +40,16 @@ export class MachineSetup implements BundleTarget {
     problems.forEach((p) => o.log(p));
     this.indexHost = o.indexHost;
     this.bundles = machine.bundles ?? [];
-    this.remote = new RemoteSetup({ url: machine.embeddingsUrl, apiKey: o.apiKey, log: o.log, warn: o.warn });
+    this.remote = new RemoteSetup({
+      url: machine.embeddingsUrl,
+      apiKey: o.apiKey,
+      log: o.log,
+      warn: o.warn,
+      // The endpoint is back after an outage: the same index is opened again, and the update finds what is left.
+      onBack: () => {
+        if (this.last) void this.open(...this.last).catch((e) => o.log(`Resuming indexing failed: ${(e as Error).stack ?? e}`));
+      },
+    });
   }
 
   key(): ModelKey | undefined {
@@ -54,6 +64,7 @@ export class MachineSetup implements BundleTarget {
   /** (Re)opens the index; a newer call made while this one waits (probe, download) wins. */
   async open(engine: IndexEngine, settings: EngineSettings, excludes: FolderExcludes): Promise<void> {
     const ticket = ++this.opening;
+    this.last = [engine, settings, excludes];
     const encoder = await this.encoderFor(engine);
     // Downloaded once per sidecar; a failed download is retried at the next start.
     this.seedFiles ??= fetchSeedFiles(this.bundles, join(this.o.storagePath, 'bundles'), (m) => this.refused(m), { log: this.o.log });

@@ -22,8 +22,10 @@ export interface EngineOptions {
   threads: number;
   /** Rows × padded tokens per batch. */
   batchTokenBudget: number;
-  /** Stable id for the model (repo@commit or folder path). */
+  /** Stable id for the model (repo@commit, or a local folder's content key). */
   modelId: string;
+  /** Ids this model's vectors were kept under before (ModelInfo.legacyIds). */
+  legacyModelIds?: readonly string[];
   /**
    * fp32, int8 (weights per channel, activations dynamic), or auto: int8 when its embeddings stay within
    * the accuracy check of fp32 on probe texts, else fp32. Default fp32.
@@ -80,6 +82,7 @@ export class Engine {
     const make = (g: EncoderGraph, s: EncoderSession) => new Engine(infoFor(g), config, tokenizer, s, pipeline, g, options);
     const infoFor = (g: EncoderGraph): ModelInfo => ({
       id: options.modelId,
+      ...(options.legacyModelIds?.length ? { legacyIds: options.legacyModelIds } : {}),
       folder,
       dimensions: pipeline.dimensions(config.dModel),
       hiddenSize: config.dModel,

@@ -79,6 +79,7 @@ export class EngineHost {
         precision: settings.precision,
         batchTokenBudget: settings.batchTokenBudget,
         modelId: model.id,
+        legacyModelIds: model.legacyIds,
         log: this.log,
       });
       if (signal.aborted) {

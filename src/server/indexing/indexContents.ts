@@ -5,6 +5,7 @@
  * to date is WorkspaceIndex's job (workspaceIndex.ts), which extends this.
  */
 import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, renameSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { CHUNKER_VERSION } from './chunker';
@@ -17,7 +18,7 @@ import { KeywordStore, type KeywordSource } from './store/keywordStore';
 import { VectorStore, type Quantization } from './store/vectorStore';
 
 export interface IndexEngine {
-  readonly info: { id: string; dimensions: number; maxTokens: number; precision: string };
+  readonly info: { id: string; dimensions: number; maxTokens: number; precision: string; legacyIds?: readonly string[] };
   countTokens(text: string): number;
   embed(texts: readonly string[], options?: { checkCancelled?: () => void }): Promise<{ vectors: Float32Array[] }>;
 }
@@ -69,8 +70,8 @@ export class IndexContents implements KeywordSource {
 
   constructor(folders: readonly string[], engine: IndexEngine, storagePath: string, settings: IndexSettings, log: (m: string) => void) {
     const info = engine.info;
-    const modelKey = shortHash(JSON.stringify([info.id, info.precision, settings.pooling, settings.layer ?? 'last', CHUNKER_VERSION, settings.quantization]));
-    const chunkerKey = shortHash(JSON.stringify([info.id, info.maxTokens, settings.minWords, CHUNKER_VERSION]));
+    const { modelKey, chunkerKey } = storageKeys(info.id, info, settings);
+    if (!settings.readOnly) adoptLegacyStorage(storagePath, folders, info, settings);
     const started = performance.now();
     this.vectors = new VectorStore(join(storagePath, 'vectors', modelKey), info.dimensions, settings.quantization, log, settings.readOnly);
     const vectorsOpened = performance.now();
@@ -233,6 +234,33 @@ export class IndexContents implements KeywordSource {
     }
     return undefined;
   }
+}
+
+type KeySettings = Pick<IndexSettings, 'minWords' | 'quantization' | 'pooling' | 'layer'>;
+
+function storageKeys(id: string, info: IndexEngine['info'], settings: KeySettings): { modelKey: string; chunkerKey: string } {
+  return {
+    modelKey: shortHash(JSON.stringify([id, info.precision, settings.pooling, settings.layer ?? 'last', CHUNKER_VERSION, settings.quantization])),
+    chunkerKey: shortHash(JSON.stringify([id, info.maxTokens, settings.minWords, CHUNKER_VERSION])),
+  };
+}
+
+/**
+ * Storage kept under an older id of the same model (`info.legacyIds`: a local folder's path, before ids were
+ * content keys) is renamed to the current id's names when those do not exist yet, so no vector is lost.
+ */
+export function adoptLegacyStorage(storagePath: string, folders: readonly string[], info: IndexEngine['info'], settings: KeySettings): void {
+  const now = storageKeys(info.id, info, settings);
+  for (const id of info.legacyIds ?? []) {
+    const old = storageKeys(id, info, settings);
+    adopt(join(storagePath, 'vectors', old.modelKey), join(storagePath, 'vectors', now.modelKey));
+    for (const f of folders) adopt(join(storagePath, 'workspaces', shortHash(f), `${old.chunkerKey}.json`), join(storagePath, 'workspaces', shortHash(f), `${now.chunkerKey}.json`));
+  }
+}
+
+function adopt(from: string, to: string): void {
+  if (from === to || existsSync(to) || !lstatSync(from, { throwIfNoEntry: false })) return;
+  renameSync(from, to);
 }
 
 function shortHash(text: string): string {

@@ -178,10 +178,11 @@ export class WorkspaceIndex extends IndexContents {
   /** Persists vectors, then the file tables that refer to them, then (when idle) the keyword index. */
   flush(): void {
     if (this.settings.readOnly) return;
-    // Asked only when the store merges its segments: a pass over every chunk on every flush made
-    // indexing cost grow with the workspace.
+    // Unused vectors are dropped only when idle (mid-update, files not read yet, whose vectors a bundle or an
+    // earlier run may hold, are not among the chunks), and the set is built only when the store merges
+    // segments and asks: a pass over every chunk on every flush made indexing cost grow with the workspace.
     let used: Set<string> | undefined;
-    this.vectors.flush((h) => (used ??= this.usedHashes()).has(h));
+    this.vectors.flush(this.busy ? undefined : (h) => (used ??= this.usedHashes()).has(h));
     for (const f of this.folders) f.table.save();
     this.lastFlush = Date.now();
     if (!this.busy) this.keywords.save(this.lexical, this);
@@ -269,7 +270,8 @@ export class WorkspaceIndex extends IndexContents {
       const hashes = [...batch.keys()];
       const { vectors } = await this.engine.embed([...batch.values()], { checkCancelled: () => signal?.throwIfAborted() });
       // Unit length, so search scores are cosines whatever the model's last module is.
-      hashes.forEach((h, i) => this.vectors.put(h, l2Normalize(vectors[i])));
+      // A bundle imported during this run may have brought some: an imported vector is never replaced.
+      hashes.forEach((h, i) => this.vectors.has(h) || this.vectors.put(h, l2Normalize(vectors[i])));
       this.embeddedCount += hashes.length;
     }
     // Only these files: the whole waiting set is settled once at the end (a file sharing text with these is done then, or on its turn).

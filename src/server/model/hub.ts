@@ -18,7 +18,8 @@ import { createHash, type Hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../fs/atomicWrite';
-import { errorText, HubError, hubRequest, httpError, readCappedText } from './hubHttp';
+import { HubError, hubRequest, httpError, readCappedText } from './hubHttp';
+import { downloadVerified } from './verifiedDownload';
 
 export { HUB_DOWNLOAD_HOSTS, HubError, type HubErrorCode } from './hubHttp';
 
@@ -65,7 +66,8 @@ const SHA256_RE = /^[0-9a-f]{64}$/i;
 /** The file list of a large repo is a few hundred KB; far more is not a file list. */
 const MAX_FILE_LIST_BYTES = 16 * 1024 * 1024;
 const NAME_PART_RE = /^[A-Za-z0-9._-]+$/;
-const ROOT_FILES = Object.freeze([
+/** The files of a model's root the engine reads (what is downloaded, and what a local model's content key hashes). */
+export const MODEL_ROOT_FILES: readonly string[] = Object.freeze([
   'config.json',
   'tokenizer.json',
   'tokenizer_config.json',
@@ -75,8 +77,9 @@ const ROOT_FILES = Object.freeze([
   'sentence_bert_config.json',
   'config_sentence_transformers.json',
 ]);
-const ONNX_FILES = Object.freeze(['onnx/encoder_model.onnx', 'onnx/encoder_model.onnx_data', 'onnx/encoder_model_quantized.onnx']);
-const PROGRESS_INTERVAL_MS = 100;
+export const MODEL_ONNX_FILES: readonly string[] = Object.freeze(['onnx/encoder_model.onnx', 'onnx/encoder_model.onnx_data', 'onnx/encoder_model_quantized.onnx']);
+/** The files of a sentence-transformers module folder (`1_Dense/…`) the engine reads. */
+export const MODEL_MODULE_FILES: readonly string[] = Object.freeze(['config.json', 'model.safetensors']);
 /** Download runs per snapshot folder in this process. */
 const inFlight = new Map<string, Promise<void>>();
 
@@ -192,13 +195,13 @@ async function downloadAll(a: HubOptions & { fetchImpl: typeof fetch; hubUrl: st
 /** The files of `siblings` the engine needs; throws if the repo has no weights the engine can read. */
 function selectFiles(repo: string, revision: string, siblings: Sibling[]): Sibling[] {
   const byName = new Map(siblings.map((s) => [s.rfilename, s]));
-  const wanted: string[] = ROOT_FILES.filter((f) => byName.has(f));
+  const wanted: string[] = MODEL_ROOT_FILES.filter((f) => byName.has(f));
   if (!byName.has('config.json')) {
     throw new HubError('not-found', `Model ${repo}@${revision} has no config.json at its root; is it a Transformers model repo?`);
   }
   for (const s of siblings) {
-    const m = /^(\d+_[^/]+)\/(config\.json|model\.safetensors)$/.exec(s.rfilename);
-    if (m) wanted.push(s.rfilename);
+    const m = /^\d+_[^/]+\/([^/]+)$/.exec(s.rfilename);
+    if (m && MODEL_MODULE_FILES.includes(m[1])) wanted.push(s.rfilename);
     if (/^\d+_[^/]+\/pytorch_model\.bin$/.test(s.rfilename) && !byName.has(s.rfilename.replace(/pytorch_model\.bin$/, 'model.safetensors'))) {
       throw new HubError(
         'not-found',
@@ -209,7 +212,7 @@ function selectFiles(repo: string, revision: string, siblings: Sibling[]): Sibli
   if (byName.has('model.safetensors')) {
     wanted.push('model.safetensors');
   } else if (byName.has('onnx/encoder_model.onnx')) {
-    wanted.push(...ONNX_FILES.filter((f) => byName.has(f)));
+    wanted.push(...MODEL_ONNX_FILES.filter((f) => byName.has(f)));
   } else {
     const found = siblings.some((s) => /(^|\/)(pytorch_model\.bin|tf_model\.h5|flax_model\.msgpack)$/.test(s.rfilename))
       ? ' (it has only PyTorch/TensorFlow/Flax weights)'
@@ -278,103 +281,22 @@ interface DownloadArgs extends HubOptions {
   allBytes: number;
 }
 
-async function downloadFile(a: DownloadArgs): Promise<void> {
-  const attempts = Math.max(1, a.maxAttempts ?? 3);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await downloadOnce(a);
-    } catch (err) {
-      const retry = err instanceof HubError && err.code === 'network' && attempt < attempts && !a.signal?.aborted;
-      if (!retry) throw err;
-    }
-  }
-}
-
-async function downloadOnce(a: DownloadArgs): Promise<void> {
-  const { file, target, repo, sha } = a;
+function downloadFile(a: DownloadArgs): Promise<void> {
+  const { file, repo, sha } = a;
   const name = file.rfilename;
-  const expected = fileSize(file);
-  const partial = `${target}.incomplete`;
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-
-  let start = fs.existsSync(partial) ? fs.statSync(partial).size : 0;
-  if (start > 0 && start >= expected) {
-    // A finished download that was never renamed: keep it if it verifies, else start over.
-    if (start === expected && (await verifies(partial, file))) {
-      fs.renameSync(partial, target);
-      return;
-    }
-    fs.rmSync(partial, { force: true });
-    start = 0;
-  }
-
-  const url = `${a.hubUrl}/${repo}/resolve/${sha}/${name.split('/').map(encodeURIComponent).join('/')}`;
-  const headers: Record<string, string> = { 'Accept-Encoding': 'identity' };
-  if (start > 0) headers.Range = `bytes=${start}-`;
-  const res = await hubRequest(a.fetchImpl, url, headers, a.signal, `${name} of ${repo}@${sha}`);
-  if (res.status === 416) {
-    await res.body?.cancel();
-    fs.rmSync(partial, { force: true });
-    throw new HubError('network', `The hub refused to resume ${name} of ${repo}; retrying from the start.`);
-  }
-  if (!res.ok) throw httpError(res, repo, sha, name);
-  const resumed = res.status === 206 && start > 0 && contentRangeStart(res) === start;
-  if (!resumed) start = 0;
-
-  const hash = hasherFor(file);
-  if (hash && start > 0) await hashFile(partial, hash);
-  const total = expected;
-  const fh = await fs.promises.open(partial, resumed ? 'a' : 'w');
-  let received = start;
-  let overlong = false;
-  let lastReport = 0;
-  const report = (force: boolean) => {
-    const now = Date.now();
-    if (!a.onProgress || (!force && now - lastReport < PROGRESS_INTERVAL_MS)) return;
-    lastReport = now;
-    a.onProgress({ file: name, receivedBytes: received, totalBytes: total, doneBytes: a.doneBytes + received, allBytes: a.allBytes });
-  };
-  try {
-    report(true);
-    if (res.body) {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        // Never more than the declared size: an endless body must not fill the disk.
-        if (received + chunk.byteLength > expected) {
-          void res.body.cancel().catch(() => undefined);
-          overlong = true;
-          break;
-        }
-        await fh.write(chunk);
-        hash?.update(chunk);
-        const first = received === start;
-        received += chunk.byteLength;
-        report(first);
-      }
-    }
-  } catch (err) {
-    if (a.signal?.aborted) throw a.signal.reason ?? err;
-    throw new HubError('network', `Downloading ${name} of ${repo} failed after ${received} bytes: ${errorText(err)}`, { cause: err });
-  } finally {
-    await fh.close();
-  }
-  report(true);
-
-  const check = overlong ? `the hub sent more than the declared ${expected} bytes` : checkDigest(file, received, hash);
-  if (check) {
-    fs.rmSync(partial, { force: true });
-    throw new HubError('checksum', `Downloaded ${name} of ${repo}@${sha} is corrupt (${check}); it was deleted, try again.`);
-  }
-  fs.renameSync(partial, target);
-}
-
-/** What is wrong with a downloaded file, or undefined if its size and digest match. */
-function checkDigest(file: Sibling, size: number, hash: Hash | undefined): string | undefined {
-  const expected = fileSize(file);
-  if (size !== expected) return `${size} bytes, expected ${expected}`;
-  if (!hash) return undefined;
-  const digest = hash.digest('hex');
-  const want = file.lfs ? file.lfs.sha256 : file.blobId!;
-  return digest === want.toLowerCase() ? undefined : `${file.lfs ? 'sha256' : 'git blob sha1'} ${digest}, expected ${want}`;
+  const what = `${name} of ${repo}@${sha}`;
+  return downloadVerified({
+    url: `${a.hubUrl}/${repo}/resolve/${sha}/${name.split('/').map(encodeURIComponent).join('/')}`,
+    target: a.target,
+    what,
+    size: fileSize(file),
+    digest: { create: () => hasherFor(file)!, expected: file.lfs ? file.lfs.sha256 : file.blobId!, name: file.lfs ? 'sha256' : 'git blob sha1' },
+    request: (url, headers) => hubRequest(a.fetchImpl, url, headers, a.signal, what),
+    httpError: (res) => httpError(res, repo, sha, name),
+    signal: a.signal,
+    attempts: a.maxAttempts,
+    onProgress: a.onProgress && ((p) => a.onProgress!({ file: name, receivedBytes: p.receivedBytes, totalBytes: p.totalBytes, doneBytes: a.doneBytes + p.receivedBytes, allBytes: a.allBytes })),
+  });
 }
 
 /** sha256 for LFS files; git's blob sha1 (`blob <size>\0` + content) for small files whose blobId is known. */
@@ -384,21 +306,6 @@ function hasherFor(file: Sibling): Hash | undefined {
     return createHash('sha1').update(`blob ${file.size}\0`);
   }
   return undefined;
-}
-
-async function verifies(p: string, file: Sibling): Promise<boolean> {
-  const hash = hasherFor(file);
-  if (hash) await hashFile(p, hash);
-  return checkDigest(file, fs.statSync(p).size, hash) === undefined;
-}
-
-async function hashFile(p: string, hash: Hash): Promise<void> {
-  for await (const chunk of fs.createReadStream(p)) hash.update(chunk as Buffer);
-}
-
-function contentRangeStart(res: Response): number | undefined {
-  const m = /^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '');
-  return m ? Number(m[1]) : undefined;
 }
 
 function snapshotDir(repoDir: string, sha: string): string {

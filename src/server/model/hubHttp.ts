@@ -1,7 +1,8 @@
 /**
- * @file HTTP for the hub client: requests with redirects followed by hand (only to the configured hub's
- * own origin, or over https to the hub's download hosts), bodies read with a byte cap, and the hub's
- * errors turned into messages naming the repo and file. Hub responses are untrusted input.
+ * @file HTTP for downloads (model hub, index bundles): requests with redirects followed by hand, each one
+ * only where the caller's policy allows (for the hub: its own origin, or over https to its download
+ * hosts), bodies read with a byte cap, and the hub's errors turned into messages naming the repo and file.
+ * Answers are untrusted input.
  */
 export type HubErrorCode = 'offline-missing' | 'not-found' | 'network' | 'checksum' | 'http';
 
@@ -40,7 +41,7 @@ export function redirectAllowed(hubOrigin: string, target: URL): boolean {
 }
 
 /** GET `url`, following at most MAX_REDIRECTS allowed redirects; `what` names the download in errors. */
-export async function hubRequest(
+export function hubRequest(
   fetchImpl: typeof fetch,
   url: string,
   headers: Record<string, string>,
@@ -48,6 +49,31 @@ export async function hubRequest(
   what: string,
 ): Promise<Response> {
   const hubOrigin = new URL(url).origin;
+  return requestFollowing(fetchImpl, url, headers, signal, what, {
+    refuse: (next) =>
+      redirectAllowed(hubOrigin, next)
+        ? undefined
+        : `The hub redirected ${what} to ${next.protocol}//${next.host}, which is neither the hub (${hubOrigin}) nor one of its https download hosts (${HUB_DOWNLOAD_HOSTS.join(', ')}); not followed.`,
+    unreachable: 'Check t5Semantic.hubUrl and your connection, or turn on t5Semantic.offline.',
+  });
+}
+
+export interface RedirectPolicy {
+  /** Why a redirect to `next` is not followed, or undefined to follow it. */
+  refuse(next: URL): string | undefined;
+  /** What to tell the user when the server cannot be reached. */
+  unreachable: string;
+}
+
+/** GET `url` with redirects followed by hand, each one only if `policy` allows it, at most MAX_REDIRECTS. */
+export async function requestFollowing(
+  fetchImpl: typeof fetch,
+  url: string,
+  headers: Record<string, string>,
+  signal: AbortSignal | undefined,
+  what: string,
+  policy: RedirectPolicy,
+): Promise<Response> {
   let current = new URL(url);
   for (let hop = 0; ; hop++) {
     let res: Response;
@@ -55,11 +81,7 @@ export async function hubRequest(
       res = await fetchImpl(current.href, { headers: { 'User-Agent': 't5-semantic-search', ...headers }, signal, redirect: 'manual' });
     } catch (err) {
       if (signal?.aborted) throw signal.reason ?? err;
-      throw new HubError(
-        'network',
-        `Could not reach ${current.origin} to download ${what}: ${errorText(err)}. Check t5Semantic.hubUrl and your connection, or turn on t5Semantic.offline.`,
-        { cause: err },
-      );
+      throw new HubError('network', `Could not reach ${current.origin} to download ${what}: ${errorText(err)}. ${policy.unreachable}`, { cause: err });
     }
     if (res.status < 300 || res.status >= 400 || res.status === 304) return res;
     void res.body?.cancel().catch(() => undefined);
@@ -68,16 +90,12 @@ export async function hubRequest(
     try {
       next = new URL(location ?? '', current);
     } catch {
-      throw new HubError('http', `The hub answered HTTP ${res.status} for ${what} with an invalid redirect location.`);
+      throw new HubError('http', `The server answered HTTP ${res.status} for ${what} with an invalid redirect location.`);
     }
-    if (!location) throw new HubError('http', `The hub answered HTTP ${res.status} for ${what} without a redirect location.`);
-    if (!redirectAllowed(hubOrigin, next)) {
-      throw new HubError(
-        'http',
-        `The hub redirected ${what} to ${next.protocol}//${next.host}, which is neither the hub (${hubOrigin}) nor one of its https download hosts (${HUB_DOWNLOAD_HOSTS.join(', ')}); not followed.`,
-      );
-    }
-    if (hop + 1 >= MAX_REDIRECTS) throw new HubError('http', `The hub redirected ${what} more than ${MAX_REDIRECTS} times; not followed further.`);
+    if (!location) throw new HubError('http', `The server answered HTTP ${res.status} for ${what} without a redirect location.`);
+    const refused = policy.refuse(next);
+    if (refused) throw new HubError('http', refused);
+    if (hop + 1 >= MAX_REDIRECTS) throw new HubError('http', `The server redirected ${what} more than ${MAX_REDIRECTS} times; not followed further.`);
     current = next;
   }
 }

@@ -26,8 +26,8 @@ describe('bundle commands: pure parts', () => {
 
   it('drops bad locations and URLs, naming each and what was expected', () => {
     const problems: string[] = [];
-    const options = userLevelOptions({ globalValue: ['relative.t5bundle', 'http://plain.example/x', 'https://u:p@h.example/x', 7, ' /ok.t5bundle '] }, { globalValue: 'ftp://x' }, problems);
-    assert.deepEqual(options, { bundles: ['/ok.t5bundle'] });
+    const options = userLevelOptions({ globalValue: ['relative.t5bundle', 'http://plain.example/x', 'https://u:p@h.example/x', 7, ' /ok.t5bundle ', 'http://127.0.0.1:8000/local.t5bundle'] }, { globalValue: 'ftp://x' }, problems);
+    assert.deepEqual(options, { bundles: ['/ok.t5bundle', 'http://127.0.0.1:8000/local.t5bundle'] }, 'plain http only to this machine');
     assert.equal(problems.filter((p) => /neither an absolute path nor an https URL/.test(p)).length, 4);
     assert.ok(problems.some((p) => /t5Semantic\.embeddingsUrl must be an http\(s\) URL .* got "ftp:\/\/x"/.test(p)));
     assert.deepEqual(userLevelOptions({ globalValue: 'not a list' }, { globalValue: 'https://gpu.example:8080' }, problems), { embeddingsUrl: 'https://gpu.example:8080' });
