@@ -2,6 +2,7 @@
  * @file The words the status bar uses for the engine's state and the index's coverage (the model's
  * facts are shared with the "Show Model Info" page). Pure: no `vscode` import, so it is unit-tested in plain node.
  */
+import { modelLabel } from '../../shared/modelLabel';
 import type { EngineStatus, IndexStatus, ModelInfo } from '../../shared/protocol';
 import { coveragePercent, coverageSummary } from '../../shared/coverage';
 import { count, lines } from './markdown';
@@ -105,8 +106,7 @@ export function seconds(millis: number): string {
 /** The model's facts as short lines, for the tooltip. */
 export function infoLines(info: ModelInfo): string[] {
   return [
-    // A local model's id is a content hash: its folder says more to a reader.
-    `Model: ${info.legacyIds?.length ? `${info.folder} (${info.id})` : info.id}`,
+    `Model: ${modelLabel(info)}`,
     `Dimensions: ${info.dimensions} (d_model ${info.hiddenSize}, ${info.numLayers} layers, max ${info.maxTokens} tokens)`,
     `Pipeline: ${info.pipeline.join(' → ')}`,
     `ONNX: ${onnxSourceText(info.onnxSource)}`,

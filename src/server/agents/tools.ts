@@ -4,6 +4,7 @@
  * shared tool definitions; every answer carries the index's coverage. The MCP server and the sidecar
  * (VS Code's language-model tools) both call it, each over its own AgentWorkspace.
  */
+import { modelLabel } from '../../shared/modelLabel';
 import type { Chunk } from '../indexing/chunker';
 import { fingerprintOfWords, normalWords } from '../duplicates/normalize';
 import { shingles, sortedJaccard } from '../duplicates/minhash';
@@ -153,7 +154,7 @@ async function status(ws: AgentWorkspace, raw: unknown): Promise<ToolAnswer> {
   const writerPid = ws.writerPid;
   const out: StatusOutput = {
     coverage: ws.coverage(),
-    model: ws.engine.info.id,
+    model: modelLabel(ws.engine.info),
     role: ws.role,
     ...(ws.role === 'reader' && writerPid !== undefined ? { writerPid } : {}),
     folders: ws.paths.names,
