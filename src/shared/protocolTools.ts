@@ -21,10 +21,24 @@ export interface LabLayerRow extends LabRankingMetrics {
   layer: number;
 }
 
-/** keyword = BM25; semantic = the model's own pipeline; hybrid = search's fusion; fused = convex fusion with `weight` chosen on validation. */
+/** One ranking against another on the same test queries: wins/losses/ties, sign test, bootstrap interval of the MRR gap. */
+export interface LabPairedComparison {
+  wins: number;
+  losses: number;
+  ties: number;
+  signTestP: number;
+  mrrDelta: number;
+  mrrDeltaCi95: [number, number];
+}
+
+/**
+ * keyword = BM25; semantic = the model's own pipeline; rrf = reciprocal-rank fusion (the former hybrid);
+ * hybrid = search's fusion at the default `weight`; fused = the same fusion with `weight` chosen on validation.
+ */
 export interface LabMethodRow extends LabRankingMetrics {
-  method: 'keyword' | 'semantic' | 'hybrid' | 'fused';
+  method: 'keyword' | 'semantic' | 'rrf' | 'hybrid' | 'fused';
   weight?: number;
+  versus?: { keyword: LabPairedComparison; semantic: LabPairedComparison };
 }
 
 export interface LabPairCounts {

@@ -24,8 +24,9 @@ export const HONEST_NOTE =
 const METHOD_NOTES: Readonly<Record<string, string>> = Object.freeze({
   keyword: 'BM25 alone',
   semantic: 'the model’s own pipeline, as search uses it',
-  hybrid: 'search’s reciprocal-rank fusion of keyword and semantic',
-  fused: 'convex fusion of normalised scores, weight chosen on the validation pairs',
+  rrf: 'reciprocal-rank fusion (search’s former hybrid)',
+  hybrid: 'search’s fusion of normalised scores at the default weight',
+  fused: 'the same fusion, weight chosen on the validation pairs (applied with the best setting)',
 });
 
 const num = (n: number) => (Number.isFinite(n) ? n.toFixed(3) : '—');
@@ -74,7 +75,7 @@ export function evaluationHtml(shell: LabPageShell, folderName: string, result: 
     .join('\n');
   const methodHtml = methodRows
     .map((r) => {
-      const weight = r.method === 'fused' && r.weight !== undefined ? ` (weight ${num(r.weight)})` : '';
+      const weight = r.weight !== undefined ? ` (weight ${num(r.weight)})` : '';
       return `<tr class="method-row" data-method="${escapeAttribute(r.method)}"><th scope="row">${escapeHtml(r.method)}${weight}<span class="note">${escapeHtml(METHOD_NOTES[r.method] ?? '')}</span></th>${cells(r)}</tr>`;
     })
     .join('\n');
