@@ -22,6 +22,7 @@ import { SearchRequest } from '../../shared/protocol';
 import type { SearchMode } from '../../shared/searchVocabulary';
 import { parseFromWebview, type FromWebview, type ToWebview } from '../../shared/webviewMessages';
 import type { Ctx } from '../core/ctx';
+import { storedHybridWeight } from '../core/hybridWeight';
 import { describeError, sentence } from '../core/log';
 import { makeNonce, panelHtml } from './panelHtml';
 import { activeFolder, panelStatus, searchLogLine, searchParams } from './searchText';
@@ -166,7 +167,7 @@ export class SearchViewProvider implements WebviewViewProvider, Disposable {
     }
     const started = Date.now();
     try {
-      const result = await client.sendRequest(SearchRequest, searchParams(message, this.activeFolder()?.uri), source.token);
+      const result = await client.sendRequest(SearchRequest, searchParams(message, this.activeFolder()?.uri, storedHybridWeight(this.ctx.extension.workspaceState)), source.token);
       if (source.token.isCancellationRequested) return;
       this.ctx.log.trace(searchLogLine(result.hits.length, Date.now() - started, result.status));
       this.post({ type: 'results', requestId, query: message.query, hits: result.hits, nearestMisses: result.nearestMisses, status: result.status });
