@@ -44,7 +44,11 @@ export async function searchQuickPick(ctx: Ctx, initial?: unknown): Promise<void
     try {
       const result = await client.sendRequest(
         SearchRequest,
-        searchParams({ query: query.trim(), mode: DEFAULT_SEARCH_MODE, include: [], exclude: [], kinds: DEFAULT_SEARCH_KINDS, languages: [], currentFolder: false }, undefined, storedHybridWeight(ctx.extension.workspaceState)),
+        searchParams(
+          { query: query.trim(), mode: DEFAULT_SEARCH_MODE, include: [], exclude: [], kinds: DEFAULT_SEARCH_KINDS, languages: [], currentFolder: false },
+          undefined,
+          storedHybridWeight(ctx.extension.workspaceState),
+        ),
         source.token,
       );
       if (source.token.isCancellationRequested) return;
