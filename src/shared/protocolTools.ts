@@ -49,9 +49,23 @@ export interface LabPairCounts {
   sources: Record<string, number>;
 }
 
+/** A search the user ran and the hit they opened (recorded only when t5Semantic.lab.recordSearches is on). */
+export interface LabRecordedPair {
+  query: string;
+  /** The opened hit's text. */
+  passage: string;
+  /** The hit's path relative to its workspace folder. */
+  path: string;
+}
+
+/** At most this many recorded pairs are kept and sent. */
+export const MAX_RECORDED_PAIRS = 2000;
+
 export interface LabEvaluateParams {
   /** file: URI of one of the open workspace folders. */
   folder: string;
+  /** Recorded searches of this folder: extra train pairs. */
+  recorded?: LabRecordedPair[];
   workDoneToken?: string | number;
 }
 
@@ -69,6 +83,7 @@ export interface LabAdaptParams {
   /** Absolute path of a new or empty folder the adapted model is written to. */
   out: string;
   loss?: 'contrastive' | 'triplet';
+  recorded?: LabRecordedPair[];
   workDoneToken?: string | number;
 }
 

@@ -9,6 +9,7 @@ import { DEFAULT_SEARCH_KINDS, DEFAULT_SEARCH_MODE } from '../../shared/searchVo
 import type { Ctx } from '../core/ctx';
 import { storedHybridWeight } from '../core/hybridWeight';
 import { describeError, sentence } from '../core/log';
+import { recordHit } from './recordHit';
 import { RELEVANCE_MEANING, relevanceItems } from './relevance';
 import { searchParams } from './searchText';
 
@@ -77,8 +78,10 @@ export async function searchQuickPick(ctx: Ctx, initial?: unknown): Promise<void
   pick.onDidAccept(() => {
     const hit = pick.selectedItems[0]?.hit;
     if (!hit) return;
+    const query = pick.value;
     pick.hide();
     void openHit(hit);
+    void recordHit(ctx, query, hit);
   });
   pick.onDidHide(() => {
     clearTimeout(timer);

@@ -8,7 +8,7 @@
 import type { FileRulesConfig } from '../indexing/files';
 import type { Engine } from '../engine/engine';
 import type { Pooling } from '../../shared/protocol';
-import { collectPairs, requirePairs } from './collect';
+import { collectPairs, requirePairs, type CollectOptions } from './collect';
 import { chooseFusionWeight } from './fusion';
 import { DEFAULT_HYBRID_WEIGHT } from '../search/fusion';
 import { buildCorpus, denseMetrics, metricsFromRanks } from './metrics';
@@ -28,6 +28,7 @@ export interface EvaluateOptions {
   engine: LabEngine;
   rules?: Partial<FileRulesConfig>;
   maxPairs?: Partial<Record<Split, number>>;
+  recorded?: CollectOptions['recorded'];
 }
 
 export async function evaluate(options: EvaluateOptions, onProgress: (p: LabProgress) => void = () => {}, token?: LabToken): Promise<EvaluateResult> {

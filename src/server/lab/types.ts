@@ -6,8 +6,11 @@ import type { Pooling } from '../../shared/protocol';
 
 export type Split = 'train' | 'validation' | 'test';
 
-/** Where a pair comes from: a heading and its section, a doc comment cut in two, a symbol and its doc, a notebook cell. */
-export type PairSource = 'markdown-heading' | 'rst-heading' | 'asciidoc-heading' | 'doc-comment' | 'symbol' | 'notebook-heading';
+/**
+ * Where a pair comes from: a heading and its section, a doc comment cut in two, a symbol and its doc, a
+ * notebook cell, or (opt-in, recorded locally by VS Code) a search the user ran and the result they opened.
+ */
+export type PairSource = 'markdown-heading' | 'rst-heading' | 'asciidoc-heading' | 'doc-comment' | 'symbol' | 'notebook-heading' | 'searched-opened';
 
 export const PAIR_SOURCES: readonly PairSource[] = Object.freeze([
   'markdown-heading',
@@ -16,6 +19,7 @@ export const PAIR_SOURCES: readonly PairSource[] = Object.freeze([
   'doc-comment',
   'symbol',
   'notebook-heading',
+  'searched-opened',
 ]);
 
 /** A query-like text and the passage it should find. */
