@@ -31,11 +31,20 @@ function files(): Record<string, string> {
   return out;
 }
 
+/** The commands exist and the engine answers once the status bar says ready (the index is built). */
+async function waitForReady(p: Page): Promise<void> {
+  await p.waitForFunction(
+    () => Array.from(document.querySelectorAll<HTMLElement>('.part.statusbar .statusbar-item')).some((i) => /T5: ready/.test(i.innerText)),
+    undefined,
+    { timeout: 180_000, polling: 250 },
+  );
+}
+
 const labPage = (p: Page): FrameLocator =>
   p.frameLocator('iframe.webview.ready[src*="extensionId=t5-semantic.t5-semantic-search"]').last().frameLocator('iframe#active-frame');
 
 describe('The embedding lab in code-server', { timeout: 900_000 }, () => {
-  const wb = useWorkbench({ name: 'lab', files: files(), settings: { 'workbench.colorTheme': 'Default Dark Modern' }, explorerRow: 'docs' });
+  const wb = useWorkbench({ name: 'lab', files: files(), settings: { 'workbench.colorTheme': 'Default Dark Modern' }, explorerRow: 'docs', ready: waitForReady });
 
   test('Evaluate shows the table and plot; Apply best setting changes the pooling and stores the weight', { timeout: 600_000 }, async () => {
     const p = wb.page;
@@ -50,6 +59,9 @@ describe('The embedding lab in code-server', { timeout: 900_000 }, () => {
       assert.ok((await page.locator('svg').count()) >= 1, 'the plot is drawn');
       assert.ok(Number(await page.locator('#pairs-test').textContent()) >= 10);
       await screenshot(p, 'lab-01-evaluation');
+      await page.locator('tr.method-row[data-method="fused"]').scrollIntoViewIfNeeded();
+      await screenshot(p, 'lab-01b-table');
+      await page.locator('button#apply').scrollIntoViewIfNeeded();
 
       const apply = page.locator('button#apply');
       const pooling = await apply.getAttribute('data-pooling');
