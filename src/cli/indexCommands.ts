@@ -35,6 +35,7 @@ export const INDEX_OPTIONS = {
   kinds: { type: 'string' },
   language: { type: 'string', multiple: true },
   'min-score': { type: 'string' },
+  'hybrid-weight': { type: 'string' },
   // one query per line of stdin, one JSON line per query
   stdin: { type: 'boolean', default: false },
   // dupes only (dupesCommand.ts)
@@ -154,6 +155,10 @@ export async function searchCommand(args: string[]): Promise<unknown> {
   });
   const minScore = values['min-score'] === undefined ? undefined : Number(values['min-score']);
   if (minScore !== undefined && !(minScore >= -1 && minScore <= 1)) throw new UsageError(`--min-score must be a number from -1 to 1; got ${values['min-score']}.`);
+  const hybridWeight = values['hybrid-weight'] === undefined ? undefined : Number(values['hybrid-weight']);
+  if (hybridWeight !== undefined && !(hybridWeight >= 0 && hybridWeight <= 1)) {
+    throw new UsageError(`--hybrid-weight must be a number from 0 to 1 (the semantic side's share; evaluate prints the workspace's best); got ${values['hybrid-weight']}.`);
+  }
   const topK = integer(values.top, '--top', 1);
   const engine = await loadEngine(values);
   try {
@@ -161,7 +166,7 @@ export async function searchCommand(args: string[]): Promise<unknown> {
     await index.update(); // incremental: only what changed since the last run
     if (process.stderr.isTTY) process.stderr.write('\n');
     // The sidecar's path: same defaults, filters, floor and nearest misses.
-    const ask = (q: string) => runSearch(index, engine, { query: q, mode, topK, perFile: 3, kinds, languages, minScore });
+    const ask = (q: string) => runSearch(index, engine, { query: q, mode, topK, perFile: 3, kinds, languages, minScore, hybridWeight });
     if (values.stdin) {
       // The index is opened once; each line is a query, answered in order as one JSON line.
       for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { adapt } from '../server/lab/adapt';
 import { evaluate } from '../server/lab/evaluate';
-import type { EvaluateResult, LabProgress, LabToken, LayerResult, MethodResult, RankingMetrics } from '../server/lab/types';
+import type { EvaluateResult, LabProgress, PairedComparison, LabToken, LayerResult, MethodResult, RankingMetrics } from '../server/lab/types';
 import { folderArg } from './indexCommands';
 import { integer, loadEngine, MODEL_OPTIONS, oneOf, UsageError } from './options';
 
@@ -93,6 +93,11 @@ export async function adaptCommand(args: string[]): Promise<unknown> {
   }
 }
 
+function versusLine(name: string, c: PairedComparison): string {
+  const f = (x: number) => (x >= 0 ? '+' : '') + x.toFixed(3);
+  return `vs ${name} ${c.wins}/${c.losses}/${c.ties}, p ${c.signTestP.toPrecision(2)}, ${f(c.mrrDelta)} [${f(c.mrrDeltaCi95[0])}, ${f(c.mrrDeltaCi95[1])}]`;
+}
+
 export function formatEvaluation(r: EvaluateResult): string {
   const p = r.pairs;
   const sources = Object.entries(p.sources)
@@ -100,13 +105,16 @@ export function formatEvaluation(r: EvaluateResult): string {
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');
   const row = (name: string, m: RankingMetrics) => `${name.padEnd(22)} ${m.recallAt1.toFixed(3).padStart(8)} ${m.recallAt10.toFixed(3).padStart(9)} ${m.mrr.toFixed(3).padStart(7)}\n`;
+  const vs: string[] = [];
   let out = `Pairs: ${p.train} train, ${p.validation} validation, ${p.test} test (${sources})\n\n${'setting'.padEnd(22)} recall@1 recall@10     MRR\n`;
   for (const x of r.results) {
     if ('pooling' in x) out += row(`${(x as LayerResult).pooling} @ layer ${x.layer}`, x);
     else {
       const m = x as MethodResult;
-      out += row(m.method === 'fused' ? `fused (weight ${m.weight})` : m.method, m);
+      out += row(m.weight !== undefined ? `${m.method} (weight ${m.weight})` : m.method, m);
+      if (m.versus) vs.push(`${m.method}: ${versusLine('keyword', m.versus.keyword)}; ${versusLine('semantic', m.versus.semantic)}`);
     }
   }
+  if (vs.length) out += `\nQuery by query (wins/losses/ties on reciprocal rank, sign test p, MRR gap with its bootstrap 95% interval):\n${vs.map((l) => `  ${l}\n`).join('')}`;
   return `${out}\nSelf-supervised pairs (a heading for its section, a doc comment's first sentence or symbol for its text) approximate real queries; they are not a benchmark of the model.\n`;
 }

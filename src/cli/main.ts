@@ -21,7 +21,7 @@ const USAGE = `usage: (t5-semantic --help prints this)
   t5-semantic import <bundle>… --model <…> [--json]         (merges vectors into --storage)
   t5-semantic serve  --model <…> [--port <n>] [--host <addr>]  (OpenAI-compatible /v1/embeddings)
   t5-semantic search <folder> "<query>" --model <…> [--mode hybrid|semantic|keyword] [--top <n>] [--json]
-                     [--kinds comments|docs|both] [--language <id>]… [--min-score <-1..1>]
+                     [--kinds comments|docs|both] [--language <id>]… [--min-score <-1..1>] [--hybrid-weight <0..1>]
   t5-semantic search <folder> --stdin --model <…> […]     (one query per line in, one JSON line per query out)
   t5-semantic dupes  <folder> --model <…> [--near-threshold <0..1>] [--paraphrase-threshold <0..1>]
                      [--max-files <n>] [--dupes-min-words <n>] [--severity <grade>=<level>]…

@@ -59,7 +59,7 @@ const SearchParamsSchema = v.object(
 const agree: [
   Same<v.InferOutput<typeof EmbedParamsSchema>, Omit<EmbedParams, 'workDoneToken'>>,
   Same<v.InferOutput<typeof SimilarParamsSchema>, Omit<SimilarParams, 'workDoneToken'>>,
-  Same<v.InferOutput<typeof SearchParamsSchema>, Omit<SearchParams, 'workDoneToken' | 'folder' | 'minScore'>>,
+  Same<v.InferOutput<typeof SearchParamsSchema>, Omit<SearchParams, 'workDoneToken' | 'folder' | 'minScore' | 'hybridWeight'>>,
 ] = [true, true, true];
 void agree;
 

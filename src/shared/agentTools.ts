@@ -60,7 +60,7 @@ const placeProps = {
   symbol: str('The symbol the comment documents, or the heading path of a doc section.'),
   snippet: str('The start of the passage.'),
 };
-const hitSchema = obj({ ...placeProps, language: str('Language id of the file.'), score: num('Rank score: RRF fusion in hybrid mode, cosine in semantic, BM25 in keyword.') }, ['path', 'startLine', 'endLine', 'kind', 'score', 'snippet']);
+const hitSchema = obj({ ...placeProps, language: str('Language id of the file.'), score: num('Rank score: in hybrid mode the fused score 0..1 (1 = best on meaning and keywords), cosine in semantic, BM25 in keyword.') }, ['path', 'startLine', 'endLine', 'kind', 'score', 'snippet']);
 const hitsOutput = obj({ hits: arr(hitSchema, 'Best first.'), coverage: coverageSchema }, ['hits', 'coverage']);
 const gradeSchema = str('exact: the same words; near: the same wording with some words changed (Jaccard of word 3-shingles); paraphrase: the same meaning by the model’s cosine.', { enum: ['exact', 'near', 'paraphrase'] });
 const copySchema = obj({ ...placeProps, grade: gradeSchema, similarity: num('1 for exact copies, Jaccard for near copies, cosine for paraphrases.') }, ['path', 'startLine', 'endLine', 'kind', 'snippet', 'grade', 'similarity']);
@@ -403,7 +403,7 @@ function fit(head: string[], items: string[], maxTokens: number, noun: string): 
 
 export function formatHits(out: HitsOutput, maxTokens: number): string {
   const head = [coverageLine(out.coverage), out.hits.length ? `${out.hits.length} results:` : 'No results.'];
-  const items = out.hits.map((h, i) => `${i + 1}. ${placeText(h)} (score ${h.score.toFixed(4)})\n   ${oneLine(h.snippet)}`);
+  const items = out.hits.map((h, i) => `${i + 1}. ${placeText(h)} (score ${h.score.toFixed(3)})\n   ${oneLine(h.snippet)}`);
   return fit(head, items, maxTokens, 'results');
 }
 

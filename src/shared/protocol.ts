@@ -151,6 +151,8 @@ export interface SearchParams {
   folder?: string;
   /** Cosine floor for the semantic side: a hit below it (and without a keyword match) is not shown. */
   minScore?: number;
+  /** Hybrid mode: the semantic side's share of the fused score, 0..1 (the lab's per-workspace choice; default 0.35). */
+  hybridWeight?: number;
   workDoneToken?: string | number;
 }
 

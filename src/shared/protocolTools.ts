@@ -21,10 +21,24 @@ export interface LabLayerRow extends LabRankingMetrics {
   layer: number;
 }
 
-/** keyword = BM25; semantic = the model's own pipeline; hybrid = search's fusion; fused = convex fusion with `weight` chosen on validation. */
+/** One ranking against another on the same test queries: wins/losses/ties, sign test, bootstrap interval of the MRR gap. */
+export interface LabPairedComparison {
+  wins: number;
+  losses: number;
+  ties: number;
+  signTestP: number;
+  mrrDelta: number;
+  mrrDeltaCi95: [number, number];
+}
+
+/**
+ * keyword = BM25; semantic = the model's own pipeline; rrf = reciprocal-rank fusion (the former hybrid);
+ * hybrid = search's fusion at the default `weight`; fused = the same fusion with `weight` chosen on validation.
+ */
 export interface LabMethodRow extends LabRankingMetrics {
-  method: 'keyword' | 'semantic' | 'hybrid' | 'fused';
+  method: 'keyword' | 'semantic' | 'rrf' | 'hybrid' | 'fused';
   weight?: number;
+  versus?: { keyword: LabPairedComparison; semantic: LabPairedComparison };
 }
 
 export interface LabPairCounts {
@@ -35,9 +49,23 @@ export interface LabPairCounts {
   sources: Record<string, number>;
 }
 
+/** A search the user ran and the hit they opened (recorded only when t5Semantic.lab.recordSearches is on). */
+export interface LabRecordedPair {
+  query: string;
+  /** The opened hit's text. */
+  passage: string;
+  /** The hit's path relative to its workspace folder. */
+  path: string;
+}
+
+/** At most this many recorded pairs are kept and sent. */
+export const MAX_RECORDED_PAIRS = 2000;
+
 export interface LabEvaluateParams {
   /** file: URI of one of the open workspace folders. */
   folder: string;
+  /** Recorded searches of this folder: extra train pairs. */
+  recorded?: LabRecordedPair[];
   workDoneToken?: string | number;
 }
 
@@ -55,6 +83,7 @@ export interface LabAdaptParams {
   /** Absolute path of a new or empty folder the adapted model is written to. */
   out: string;
   loss?: 'contrastive' | 'triplet';
+  recorded?: LabRecordedPair[];
   workDoneToken?: string | number;
 }
 

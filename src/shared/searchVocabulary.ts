@@ -40,7 +40,7 @@ export function isChunkKind(v: unknown): v is ChunkKind {
   return typeof v === 'string' && (CHUNK_KINDS as readonly string[]).includes(v);
 }
 
-/** How hits are ranked: BM25 and cosine fused (reciprocal rank), cosine only, or BM25 only. */
+/** How hits are ranked: BM25 and cosine fused (a weighted mix of normalised scores), cosine only, or BM25 only. */
 export const SEARCH_MODES = Object.freeze(['hybrid', 'semantic', 'keyword'] as const);
 export type SearchMode = (typeof SEARCH_MODES)[number];
 export const DEFAULT_SEARCH_MODE: SearchMode = 'hybrid';

@@ -31,11 +31,11 @@ function fileIcon(path: string): string {
   return 'file-code';
 }
 
-/** "keyword rank 2 (BM25 4.20) · semantic rank 1 (cosine 0.812) · fused score 0.0325" */
+/** "keyword rank 2 (BM25 4.20) · semantic rank 1 (cosine 0.812) · fused score 0.913" */
 export function whyText(hit: SearchResultHit): string {
   const keyword = hit.keywordRank !== undefined ? `keyword rank ${hit.keywordRank}${hit.keywordScore !== undefined ? ` (BM25 ${hit.keywordScore.toFixed(2)})` : ''}` : 'no keyword match';
   const semantic = hit.semanticRank !== undefined ? `semantic rank ${hit.semanticRank}${hit.semanticScore !== undefined ? ` (cosine ${hit.semanticScore.toFixed(3)})` : ''}` : 'not in the semantic top';
-  return `${keyword} · ${semantic} · fused score ${hit.score.toFixed(4)}`;
+  return `${keyword} · ${semantic} · fused score ${hit.score.toFixed(3)}`;
 }
 
 const MISS_ICONS: Readonly<Record<SearchMissReason, string>> = Object.freeze({
@@ -154,7 +154,7 @@ export class ResultsView {
       ...(hit.symbol ? [el('span', 'breadcrumb', { title: hit.symbol }, icon('symbol-method'), textEl('span', 'symbol', hit.symbol))] : []),
       el('span', 'kind', {}, kindLabel(hit.kind)),
       el('span', 'line-no', {}, `Ln ${hit.range.startLine + 1}`),
-      el('span', 'score', { title: `fused score ${hit.score.toFixed(4)}` }, fill),
+      el('span', 'score', { title: `fused score ${hit.score.toFixed(3)}` }, fill),
     );
     const lines = snippet.lines.map((segments) => textEl('div', 'snippet-line', segments));
     const miss = isMiss(hit) ? hit : undefined;

@@ -36,8 +36,10 @@ describe('t5-semantic evaluate and adapt', () => {
     assert.deepEqual(Object.keys(out.pairs), ['train', 'validation', 'test', 'sources']);
     assert.ok(out.pairs.sources.symbol > 0 && out.pairs.sources['doc-comment'] > 0);
     assert.deepEqual(Object.keys(out.results[0]), ['pooling', 'layer', 'recallAt1', 'recallAt10', 'mrr']);
-    assert.deepEqual(out.results.slice(-4).map((x: { method: string }) => x.method), ['keyword', 'semantic', 'hybrid', 'fused']);
-    assert.equal(out.results.length, 3 * 3 + 4);
+    assert.deepEqual(out.results.slice(-5).map((x: { method: string }) => x.method), ['keyword', 'semantic', 'rrf', 'hybrid', 'fused']);
+    assert.equal(out.results.length, 3 * 3 + 5);
+    const fused = out.results.at(-1);
+    assert.ok(fused.weight >= 0 && fused.weight <= 1 && fused.versus.keyword.wins + fused.versus.keyword.losses + fused.versus.keyword.ties === out.pairs.test, 'a paired comparison over every test query');
   });
 
   it('adapt --json reports before and after and writes the model only when it improved', () => {

@@ -62,6 +62,26 @@ describe('t5-semantic search --stdin', { timeout: 120_000 }, () => {
     assert.match(both.stderr, /--stdin reads its queries from stdin/);
   });
 
+  it('fuses hybrid scores into 0..1 with the given weight: 1 follows meaning, 0 keywords; a bad weight is refused', () => {
+    const run = (...extra: string[]) => {
+      const r = spawnSync(process.execPath, cli('http header', '--json', ...extra), { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as Row[];
+    };
+    const hybrid = run('--mode', 'hybrid');
+    assert.ok(hybrid.length > 1 && hybrid.every((h) => h.score >= 0 && h.score <= 1), JSON.stringify(hybrid.map((h) => h.score)));
+    const paths = (rows: Row[]) => rows.map((h) => h.path);
+    const top = (rows: Row[]) => paths(rows).slice(0, 3);
+    assert.deepEqual(top(run('--mode', 'hybrid', '--hybrid-weight', '1')), top(run('--mode', 'semantic')), 'weight 1: the semantic order');
+    // Weight 0: the keyword matches first in keyword order; meaning-only candidates follow with score 0.
+    const keywordOnly = run('--mode', 'hybrid', '--hybrid-weight', '0');
+    assert.deepEqual(top(keywordOnly.filter((h) => h.keywordRank !== undefined)), top(run('--mode', 'keyword')), 'weight 0: the keyword order');
+    assert.ok(keywordOnly.filter((h) => h.keywordRank === undefined).every((h) => h.score === 0));
+    const bad = spawnSync(process.execPath, cli('http header', '--hybrid-weight', '1.5'), { encoding: 'utf8' });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--hybrid-weight must be a number from 0 to 1.*got 1\.5/);
+  });
+
   it('writes each answer before reading on: a second query can depend on the first answer', async () => {
     const child = spawn(process.execPath, cli('--stdin', '--json', '--mode', 'keyword'), { stdio: ['pipe', 'pipe', 'pipe'] });
     try {

@@ -76,7 +76,7 @@ describe('embedding lab with docs-t5-ppmi', () => {
     assert.equal(layers.length, (engine.info.numLayers + 1) * 3);
     assert.deepEqual([...new Set(layers.map((r) => r.layer))], [0, 1, 2]);
     const methods = result.results.filter((r): r is MethodResult => 'method' in r);
-    assert.deepEqual(methods.map((m) => m.method), ['keyword', 'semantic', 'hybrid', 'fused']);
+    assert.deepEqual(methods.map((m) => m.method), ['keyword', 'semantic', 'rrf', 'hybrid', 'fused']);
     // Headings and bodies share no word: keyword search cannot find any body.
     assert.ok(methods[0].recallAt10 === 0, `keyword recall@10 ${methods[0].recallAt10}`);
     for (const r of result.results) for (const v of [r.recallAt1, r.recallAt10, r.mrr]) assert.ok(v >= 0 && v <= 1);

@@ -59,7 +59,7 @@ describe('lab fusion', () => {
     close(byId.get(3)!, 0.5 * 0 + 0.5 * 1);
     assert.deepEqual(convexFusion(semantic, keyword, 1).map((c) => c.id).slice(0, 3), [1, 2, 3]);
     assert.equal(convexFusion(semantic, keyword, 0)[0].id, 3);
-    assert.throws(() => convexFusion(semantic, keyword, 1.5), /between 0 and 1/);
+    assert.throws(() => convexFusion(semantic, keyword, 1.5), /hybrid weight must be a number from 0 to 1.*got 1.5/);
   });
 
   it('chooses the best weight, the one nearest 0.5 among equals', () => {

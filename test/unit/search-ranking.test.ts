@@ -171,8 +171,8 @@ describe('nearest misses when nothing is left', () => {
 
 describe('validateSearchScope', () => {
   it('accepts a file: folder URI and a floor in [-1, 1], rejects anything else', () => {
-    assert.deepEqual(validateSearchScope({ query: 'q', folder: 'file:///ws/src', minScore: 0.3 }), { folder: 'file:///ws/src', minScore: 0.3 });
-    assert.deepEqual(validateSearchScope({ query: 'q' }), { folder: undefined, minScore: undefined });
+    assert.deepEqual(validateSearchScope({ query: 'q', folder: 'file:///ws/src', minScore: 0.3 }), { folder: 'file:///ws/src', minScore: 0.3, hybridWeight: undefined });
+    assert.deepEqual(validateSearchScope({ query: 'q' }), { folder: undefined, minScore: undefined, hybridWeight: undefined });
     for (const bad of [{ folder: '/ws/src' }, { folder: 'https://x/y' }, { folder: 3 }, { minScore: 2 }, { minScore: '0.3' }, { minScore: Number.NaN }]) {
       assert.throws(() => validateSearchScope({ query: 'q', ...bad }), /folder|minScore/, JSON.stringify(bad));
     }

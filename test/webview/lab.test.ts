@@ -37,7 +37,8 @@ function evaluation(model = 'docs-t5-ppmi'): LabEvaluateResult {
       { pooling: 'max', layer: 2, ...m(0.35) },
       { method: 'keyword', ...m(0.45) },
       { method: 'semantic', ...m(0.5) },
-      { method: 'hybrid', ...m(0.55) },
+      { method: 'rrf', ...m(0.4) },
+      { method: 'hybrid', weight: 0.35, ...m(0.55) },
       { method: 'fused', weight: 0.7, ...m(0.58) },
     ],
   };
@@ -123,13 +124,14 @@ describe('embedding lab page', () => {
       assert.deepEqual(sources, ['markdown-heading 150', 'doc-comment 40'], 'sources with no pairs are left out');
       assert.equal(await p.page.locator('tr.layer-row').count(), 9);
       const methods = await p.page.locator('tr.method-row').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.method));
-      assert.deepEqual(methods, ['keyword', 'semantic', 'hybrid', 'fused']);
+      assert.deepEqual(methods, ['keyword', 'semantic', 'rrf', 'hybrid', 'fused']);
       const best = p.page.locator('tr.best');
       assert.equal(await best.count(), 1);
       assert.equal(await best.getAttribute('data-pooling'), 'cls');
       assert.equal(await best.getAttribute('data-layer'), '1');
       assert.equal(await best.locator('td').nth(2).textContent(), '0.600');
       assert.match((await p.page.locator('tr[data-method="fused"] th').textContent()) ?? '', /weight 0\.700/);
+      assert.equal(await p.page.locator('#apply-weight').textContent(), '0.700', 'Apply also stores the weight chosen on validation');
       assert.equal(await p.page.locator('#honest').textContent(), HONEST_NOTE);
       assert.match(HONEST_NOTE, /random-weight models the numbers measure the pipeline, not T5/);
       assert.deepEqual(p.problems, []);

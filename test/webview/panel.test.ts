@@ -42,10 +42,10 @@ async function done(p: Panel): Promise<void> {
 
 const HITS: SearchResultHit[] = [
   hit('src/index/store.ts', 9, 'Vectors are stored as int8 with a scale per vector.\nEach segment ends with its sha256.', {
-    symbol: 'SegmentWriter.write', kind: 'doc-comment', score: 0.0328, keywordRank: 1, keywordScore: 4.2, semanticRank: 2, semanticScore: 0.81, matchedTerms: ['stored'],
+    symbol: 'SegmentWriter.write', kind: 'doc-comment', score: 0.912, keywordRank: 1, keywordScore: 4.2, semanticRank: 2, semanticScore: 0.81, matchedTerms: ['stored'],
   }),
-  hit('docs/design.md', 3, 'How the index is stored on disk', { kind: 'markdown', language: 'markdown', score: 0.0318, semanticRank: 1, semanticScore: 0.84 }),
-  hit('src/index/store.ts', 40, 'Temp file then rename, so a crash never leaves a torn segment.', { score: 0.016, keywordRank: 3, keywordScore: 1.1 }),
+  hit('docs/design.md', 3, 'How the index is stored on disk', { kind: 'markdown', language: 'markdown', score: 0.884, semanticRank: 1, semanticScore: 0.84 }),
+  hit('src/index/store.ts', 40, 'Temp file then rename, so a crash never leaves a torn segment.', { score: 0.446, keywordRank: 3, keywordScore: 1.1 }),
 ];
 
 function miss(h: SearchResultHit, missReason: SearchMiss['missReason'], missDetail: string): SearchMiss {
@@ -55,7 +55,7 @@ function miss(h: SearchResultHit, missReason: SearchMiss['missReason'], missDeta
 const MISSES: SearchMiss[] = [
   miss(HITS[1], 'language', 'markdown, not rust'),
   miss(HITS[0], 'language', 'typescript, not rust'),
-  miss(hit('src/util/old.ts', 2, 'Deprecated storage helpers, kept for the migration.', { score: 0.01 }), 'exclude', 'excluded by src/util/**'),
+  miss(hit('src/util/old.ts', 2, 'Deprecated storage helpers, kept for the migration.', { score: 0.2 }), 'exclude', 'excluded by src/util/**'),
 ];
 
 /** Types a query, waits for the search it posts, answers it with `hits` (and nearest misses). */
@@ -90,7 +90,7 @@ describe('search panel', { timeout: 120_000 }, () => {
     assert.equal(await p.page.locator('.hit .symbol').first().textContent(), 'SegmentWriter.write');
     assert.equal(await p.page.locator('.hit .kind').first().textContent(), 'doc comment');
     const why = await p.page.locator('.hit .why').first().textContent();
-    assert.equal(why, 'keyword rank 1 (BM25 4.20) · semantic rank 2 (cosine 0.810) · fused score 0.0328');
+    assert.equal(why, 'keyword rank 1 (BM25 4.20) · semantic rank 2 (cosine 0.810) · fused score 0.912');
     assert.equal(await p.page.locator('.hit .why').first().isVisible(), false, 'why is hidden until asked for');
     await p.page.click('#toggle-why');
     assert.equal(await p.page.locator('.hit .why').first().isVisible(), true);

@@ -16,6 +16,11 @@ export class Config {
   }
 
   /** The status bar's model name and the one Select Model… marks as current. */
+  /** Opt-in: record searched-and-opened pairs for the embedding lab (local storage only). */
+  get recordSearches(): boolean {
+    return workspace.getConfiguration(SETTINGS_SECTION).get<unknown>('lab.recordSearches') === true;
+  }
+
   get model(): string {
     return this.get('model');
   }

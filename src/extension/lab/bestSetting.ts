@@ -35,6 +35,12 @@ export function bestSetting(result: Pick<LabEvaluateResult, 'results' | 'numLaye
   return { overall: pick(rows), applicable: pick(rows.filter((r) => r.layer === finalLayer)), finalLayer };
 }
 
+/** The hybrid weight chosen on the validation pairs (the `fused` row), which Apply stores for the workspace. */
+export function bestHybridWeight(result: Pick<LabEvaluateResult, 'results'>): number | undefined {
+  const w = result.results.filter(isMethodRow).find((r) => r.method === 'fused')?.weight;
+  return typeof w === 'number' && w >= 0 && w <= 1 ? w : undefined;
+}
+
 /** Messages the lab page posts. */
 export type FromLabPage = { type: 'apply'; pooling: Pooling; layer: number } | { type: 'useModel'; folder: string };
 

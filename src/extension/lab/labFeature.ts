@@ -8,9 +8,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProgressLocation, Uri, window, workspace, type CancellationToken, type WorkspaceFolder } from 'vscode';
 import { WorkDoneProgress, type LanguageClient } from 'vscode-languageclient/node';
-import { ErrorCodes, LabAdaptRequest, LabEvaluateRequest } from '../../shared/protocol';
+import { ErrorCodes, LabAdaptRequest, LabEvaluateRequest, type LabRecordedPair } from '../../shared/protocol';
 import type { Ctx } from '../core/ctx';
 import type { Feature } from '../core/feature';
+import { recordedPairsOf } from '../core/searchedPairs';
 import { describeError, sentence } from '../core/log';
 import { LabPanel } from './labPanel';
 import { adaptedFolderIn, isInside } from './outputFolder';
@@ -26,6 +27,12 @@ export function createLabFeature(ctx: Ctx): Feature {
     },
     disposables: [panel],
   };
+}
+
+/** The folder's recorded searches (none unless the user turned recording on), as extra train pairs. */
+function recordedFor(ctx: Ctx, folder: WorkspaceFolder): LabRecordedPair[] | undefined {
+  const pairs = recordedPairsOf(ctx.extension.workspaceState, folder.uri.toString());
+  return pairs.length ? pairs : undefined;
 }
 
 async function pickFolder(purpose: string): Promise<WorkspaceFolder | undefined> {
@@ -78,7 +85,7 @@ async function evaluateCommand(ctx: Ctx, panel: LabPanel): Promise<void> {
   if (!client) return;
   try {
     const result = await runWithProgress(client, `Evaluating embedding settings on ${folder.name}`, (workDoneToken, token) =>
-      client.sendRequest(LabEvaluateRequest, { folder: client.code2ProtocolConverter.asUri(folder.uri), workDoneToken }, token),
+      client.sendRequest(LabEvaluateRequest, { folder: client.code2ProtocolConverter.asUri(folder.uri), recorded: recordedFor(ctx, folder), workDoneToken }, token),
     );
     if (!result) return;
     ctx.log.info(`Embedding lab: evaluated ${result.results.length} settings on ${result.pairs.test} test pairs of ${folder.name}.`);
@@ -131,7 +138,7 @@ async function adaptCommand(ctx: Ctx, panel: LabPanel): Promise<void> {
   if (!out) return;
   try {
     const result = await runWithProgress(client, `Adapting the model to ${folder.name}`, (workDoneToken, token) =>
-      client.sendRequest(LabAdaptRequest, { folder: client.code2ProtocolConverter.asUri(folder.uri), out, workDoneToken }, token),
+      client.sendRequest(LabAdaptRequest, { folder: client.code2ProtocolConverter.asUri(folder.uri), out, recorded: recordedFor(ctx, folder), workDoneToken }, token),
     );
     if (!result) return;
     ctx.log.info(`Embedding lab: adapt on ${folder.name}: MRR ${result.before.mrr.toFixed(3)} → ${result.after.mrr.toFixed(3)}; ${result.applied ? `written to ${result.out}` : 'not written'}.`);

@@ -6,7 +6,7 @@
  */
 import type { LabAdaptResult, LabEvaluateResult, LabRankingMetrics } from '../../shared/protocol';
 import { escapeAttribute, escapeHtml } from '../search/panelHtml';
-import { bestSetting, isLayerRow, isMethodRow, POOLINGS } from './bestSetting';
+import { bestHybridWeight, bestSetting, isLayerRow, isMethodRow, POOLINGS } from './bestSetting';
 import { plotSvg } from './labPlot';
 
 export interface LabPageShell {
@@ -24,8 +24,9 @@ export const HONEST_NOTE =
 const METHOD_NOTES: Readonly<Record<string, string>> = Object.freeze({
   keyword: 'BM25 alone',
   semantic: 'the model’s own pipeline, as search uses it',
-  hybrid: 'search’s reciprocal-rank fusion of keyword and semantic',
-  fused: 'convex fusion of normalised scores, weight chosen on the validation pairs',
+  rrf: 'reciprocal-rank fusion (search’s former hybrid)',
+  hybrid: 'search’s fusion of normalised scores at the default weight',
+  fused: 'the same fusion, weight chosen on the validation pairs (applied with the best setting)',
 });
 
 const num = (n: number) => (Number.isFinite(n) ? n.toFixed(3) : '—');
@@ -74,11 +75,16 @@ export function evaluationHtml(shell: LabPageShell, folderName: string, result: 
     .join('\n');
   const methodHtml = methodRows
     .map((r) => {
-      const weight = r.method === 'fused' && r.weight !== undefined ? ` (weight ${num(r.weight)})` : '';
+      const weight = r.weight !== undefined ? ` (weight ${num(r.weight)})` : '';
       return `<tr class="method-row" data-method="${escapeAttribute(r.method)}"><th scope="row">${escapeHtml(r.method)}${weight}<span class="note">${escapeHtml(METHOD_NOTES[r.method] ?? '')}</span></th>${cells(r)}</tr>`;
     })
     .join('\n');
 
+  const weight = bestHybridWeight(result);
+  const weightNote =
+    weight === undefined
+      ? ''
+      : ` It also stores the hybrid search weight chosen on the validation pairs, <strong id="apply-weight">${num(weight)}</strong> for meaning (keywords ${num(1 - weight)}), for this workspace only, in the extension’s storage (not in the repository).`;
   let apply = '<p id="apply-note">No pooling × layer rows came back, so there is nothing to apply.</p>';
   if (best) {
     const a = best.applicable;
@@ -87,7 +93,7 @@ export function evaluationHtml(shell: LabPageShell, folderName: string, result: 
       o.layer !== a.layer
         ? `The best overall is ${escapeHtml(o.pooling)} at layer ${o.layer} (MRR ${num(o.mrr)}), but the engine always embeds with the encoder’s output (layer ${best.finalLayer}) and has no layer setting, so only the pooling is applied: the best pooling at layer ${best.finalLayer}. `
         : '';
-    apply = `<p id="apply-note">${elsewhere}Best setting the engine can use: <strong>${escapeHtml(a.pooling)} pooling</strong> at layer ${a.layer} (MRR ${num(a.mrr)}). Stored vectors are kept per pooling, so switching back costs nothing.</p>
+    apply = `<p id="apply-note">${elsewhere}Best setting the engine can use: <strong>${escapeHtml(a.pooling)} pooling</strong> at layer ${a.layer} (MRR ${num(a.mrr)}). Stored vectors are kept per pooling, so switching back costs nothing.${weightNote}</p>
 <button id="apply" type="button" data-pooling="${escapeAttribute(a.pooling)}" data-layer="${Number(a.layer)}">Apply best setting (t5Semantic.pooling = ${escapeHtml(a.pooling)})</button>`;
   }
 

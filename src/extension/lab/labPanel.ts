@@ -7,7 +7,8 @@ import { ConfigurationTarget, Uri, ViewColumn, window, workspace, type Disposabl
 import type { LabAdaptResult, LabEvaluateResult, Pooling } from '../../shared/protocol';
 import { SETTINGS_SECTION } from '../../shared/settings';
 import type { Ctx } from '../core/ctx';
-import { bestSetting, parseLabMessage } from './bestSetting';
+import { storeHybridWeight } from '../core/hybridWeight';
+import { bestHybridWeight, bestSetting, parseLabMessage } from './bestSetting';
 import { adaptHtml, evaluationHtml, type LabPageShell } from './labHtml';
 import { makeNonce } from '../search/panelHtml';
 
@@ -92,8 +93,15 @@ export class LabPanel implements Disposable {
     await workspace.getConfiguration(SETTINGS_SECTION).update('pooling', pooling, target);
     const where = target === ConfigurationTarget.Workspace ? 'workspace' : 'user';
     this.ctx.log.info(`Embedding lab: set t5Semantic.pooling = ${pooling} in ${where} settings.`);
+    const weight = shown?.kind === 'evaluate' ? bestHybridWeight(shown.result) : undefined;
+    let weightText = '';
+    if (weight !== undefined) {
+      await storeHybridWeight(this.ctx.extension.workspaceState, weight);
+      this.ctx.log.info(`Embedding lab: hybrid search weight ${weight} stored for this workspace.`);
+      weightText = ` Hybrid search in this workspace now weighs meaning ${weight} and keywords ${Number((1 - weight).toFixed(2))}.`;
+    }
     void window.showInformationMessage(
-      `t5Semantic.pooling is now "${pooling}" (${where} settings); the index re-embeds with it. There is no layer setting: the engine embeds with the encoder's output (layer ${best.finalLayer}).`,
+      `t5Semantic.pooling is now "${pooling}" (${where} settings); the index re-embeds with it. There is no layer setting: the engine embeds with the encoder's output (layer ${best.finalLayer}).${weightText}`,
     );
   }
 

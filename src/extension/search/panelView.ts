@@ -18,10 +18,12 @@ import {
   type WebviewView,
   type WebviewViewProvider,
 } from 'vscode';
-import { SearchRequest } from '../../shared/protocol';
+import { SearchRequest, type SearchResultHit } from '../../shared/protocol';
 import type { SearchMode } from '../../shared/searchVocabulary';
 import { parseFromWebview, type FromWebview, type ToWebview } from '../../shared/webviewMessages';
 import type { Ctx } from '../core/ctx';
+import { storedHybridWeight } from '../core/hybridWeight';
+import { recordHit } from './recordHit';
 import { describeError, sentence } from '../core/log';
 import { makeNonce, panelHtml } from './panelHtml';
 import { activeFolder, panelStatus, searchLogLine, searchParams } from './searchText';
@@ -35,6 +37,8 @@ export class SearchViewProvider implements WebviewViewProvider, Disposable {
   /** A query set by a command before the page was ready. */
   private queued: Extract<ToWebview, { type: 'setQuery' }> | undefined;
   private inFlight: CancellationTokenSource | undefined;
+  /** The last answer shown, so an opened hit can be recorded with its query (when the user allowed it). */
+  private lastAnswer: { query: string; hits: SearchResultHit[] } | undefined;
   private readonly disposables: Disposable[] = [];
 
   constructor(private readonly ctx: Ctx) {
@@ -166,9 +170,10 @@ export class SearchViewProvider implements WebviewViewProvider, Disposable {
     }
     const started = Date.now();
     try {
-      const result = await client.sendRequest(SearchRequest, searchParams(message, this.activeFolder()?.uri), source.token);
+      const result = await client.sendRequest(SearchRequest, searchParams(message, this.activeFolder()?.uri, storedHybridWeight(this.ctx.extension.workspaceState)), source.token);
       if (source.token.isCancellationRequested) return;
       this.ctx.log.trace(searchLogLine(result.hits.length, Date.now() - started, result.status));
+      this.lastAnswer = { query: message.query, hits: result.hits };
       this.post({ type: 'results', requestId, query: message.query, hits: result.hits, nearestMisses: result.nearestMisses, status: result.status });
     } catch (error) {
       if (source.token.isCancellationRequested) return;
@@ -188,6 +193,8 @@ export class SearchViewProvider implements WebviewViewProvider, Disposable {
       this.ctx.log.warn(`Search panel: ignored a request to open a file outside the workspace (${target.fsPath}).`);
       return;
     }
+    const opened = this.lastAnswer?.hits.find((h) => h.uri === uri && h.range.startLine === r.startLine && h.range.startCharacter === r.startCharacter);
+    if (opened && this.lastAnswer) void recordHit(this.ctx, this.lastAnswer.query, opened);
     try {
       const editor = await window.showTextDocument(target, { preview: true });
       // The document may have changed since it was indexed: clamp the range to what exists now. The cursor

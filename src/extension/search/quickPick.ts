@@ -7,7 +7,9 @@ import { CancellationTokenSource, Range, Selection, TextEditorRevealType, Uri, w
 import { SearchRequest, type SearchResultHit } from '../../shared/protocol';
 import { DEFAULT_SEARCH_KINDS, DEFAULT_SEARCH_MODE } from '../../shared/searchVocabulary';
 import type { Ctx } from '../core/ctx';
+import { storedHybridWeight } from '../core/hybridWeight';
 import { describeError, sentence } from '../core/log';
+import { recordHit } from './recordHit';
 import { RELEVANCE_MEANING, relevanceItems } from './relevance';
 import { searchParams } from './searchText';
 
@@ -43,7 +45,11 @@ export async function searchQuickPick(ctx: Ctx, initial?: unknown): Promise<void
     try {
       const result = await client.sendRequest(
         SearchRequest,
-        searchParams({ query: query.trim(), mode: DEFAULT_SEARCH_MODE, include: [], exclude: [], kinds: DEFAULT_SEARCH_KINDS, languages: [], currentFolder: false }),
+        searchParams(
+          { query: query.trim(), mode: DEFAULT_SEARCH_MODE, include: [], exclude: [], kinds: DEFAULT_SEARCH_KINDS, languages: [], currentFolder: false },
+          undefined,
+          storedHybridWeight(ctx.extension.workspaceState),
+        ),
         source.token,
       );
       if (source.token.isCancellationRequested) return;
@@ -72,8 +78,10 @@ export async function searchQuickPick(ctx: Ctx, initial?: unknown): Promise<void
   pick.onDidAccept(() => {
     const hit = pick.selectedItems[0]?.hit;
     if (!hit) return;
+    const query = pick.value;
     pick.hide();
     void openHit(hit);
+    void recordHit(ctx, query, hit);
   });
   pick.onDidHide(() => {
     clearTimeout(timer);

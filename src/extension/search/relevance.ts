@@ -1,6 +1,6 @@
 /**
  * @file The relevance the Quick Pick shows for a hit: a 0–100 figure and a bar people can read, instead
- * of the raw fused score (RRF sums such as 0.0313 read as near-zero). Pure: no `vscode` import.
+ * of the raw score (BM25 has no fixed scale; the hybrid's fused score is 0..1 but its best may sit below 1). Pure: no `vscode` import.
  */
 import type { SearchResultHit } from '../../shared/protocol';
 import { kindLabel } from '../../shared/searchVocabulary';

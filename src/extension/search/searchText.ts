@@ -33,8 +33,11 @@ export function panelStatus(engine: EngineStatus, index: IndexStatus | undefined
   return { engine: engine.state, engineMessage: engine.message, index, trusted };
 }
 
-/** `folder`: the file: URI of the active editor's folder, when the page asked for the current folder only. */
-export function searchParams(q: SearchQuery, folder?: string): SearchParams {
+/**
+ * `folder`: the file: URI of the active editor's folder, when the page asked for the current folder only;
+ * `hybridWeight`: the lab's stored choice for this workspace (undefined: the sidecar's default).
+ */
+export function searchParams(q: SearchQuery, folder?: string, hybridWeight?: number): SearchParams {
   return {
     query: q.query,
     mode: q.mode,
@@ -45,6 +48,7 @@ export function searchParams(q: SearchQuery, folder?: string): SearchParams {
     kinds: q.kinds,
     languages: q.languages.length ? q.languages.map((l) => l.toLowerCase()) : undefined,
     folder: q.currentFolder ? folder : undefined,
+    ...(hybridWeight !== undefined && { hybridWeight }),
   };
 }
 

@@ -11,7 +11,7 @@
  * the index once (vectors are keyed by model), and the base model's vectors stay cached.
  */
 import type { FileRulesConfig } from '../indexing/files';
-import { collectPairs, requirePairs } from './collect';
+import { collectPairs, requirePairs, type CollectOptions } from './collect';
 import type { LabEngine } from './evaluate';
 import { applyHead, headMatrix } from './head';
 import { buildCorpus, denseMetrics, type Corpus } from './metrics';
@@ -30,6 +30,7 @@ export interface AdaptOptions {
   train?: Partial<TrainOptions>;
   rules?: Partial<FileRulesConfig>;
   maxPairs?: Partial<Record<Split, number>>;
+  recorded?: CollectOptions['recorded'];
 }
 
 export async function adapt(options: AdaptOptions, onProgress: (p: LabProgress) => void = () => {}, token?: LabToken): Promise<AdaptResult> {

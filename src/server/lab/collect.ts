@@ -16,6 +16,16 @@ export interface CollectOptions {
   rules?: Partial<FileRulesConfig>;
   /** Pairs kept per split at most (a deterministic sample by content hash); evaluation cost grows with the square of test pairs. */
   maxPairs?: Partial<Record<Split, number>>;
+  /** Searches the user ran and the results they opened (recorded by VS Code when allowed): extra train pairs. */
+  recorded?: readonly RecordedPair[];
+}
+
+/** A search and the hit opened from it, as the extension recorded it. */
+export interface RecordedPair {
+  query: string;
+  passage: string;
+  /** The hit's folder-relative path. */
+  path: string;
 }
 
 export const DEFAULT_MAX_PAIRS: Readonly<Record<Split, number>> = Object.freeze({ train: 20_000, validation: 1_000, test: 1_000 });
@@ -34,6 +44,8 @@ export async function collectPairs(options: CollectOptions, onProgress?: (p: Lab
     bySplit[splitOf(file.relPath)].push(...pairs);
     if (++files % 50 === 0) onProgress?.({ phase: 'collect', fraction: 0, message: `Read ${files} files, ${countAll(bySplit)} pairs so far` });
   }
+  // Train only: a real query is the best stand-in for real queries, and test stays the workspace's own pairs.
+  for (const r of options.recorded ?? []) bySplit.train.push({ query: r.query, passage: r.passage, source: 'searched-opened', relPath: r.path });
   const trainPassages = new Set(bySplit.train.map((p) => p.passage));
   for (const split of ['validation', 'test'] as const) bySplit[split] = bySplit[split].filter((p) => !trainPassages.has(p.passage));
   const sources = Object.fromEntries(PAIR_SOURCES.map((s) => [s, 0])) as Record<PairSource, number>;

@@ -1,15 +1,19 @@
 /**
  * @file `evaluate`: which pooling at which layer retrieves this workspace's own pairs best, beside
- * keyword search, the model's own pipeline, search's hybrid and the convex fusion whose weight is chosen
- * on the validation pairs. One encoder pass per test text gives every layer and pooling at once.
+ * keyword search, the model's own pipeline, reciprocal-rank fusion, search's hybrid at its default weight
+ * and the same fusion with the weight chosen on the validation pairs (the test pairs never choose
+ * anything), each fusion compared query by query with both halves. One encoder pass per test text gives
+ * every layer and pooling at once.
  */
 import type { FileRulesConfig } from '../indexing/files';
 import type { Engine } from '../engine/engine';
 import type { Pooling } from '../../shared/protocol';
-import { collectPairs, requirePairs } from './collect';
+import { collectPairs, requirePairs, type CollectOptions } from './collect';
 import { chooseFusionWeight } from './fusion';
-import { buildCorpus, denseMetrics } from './metrics';
-import { fusedMetrics, hybridMetrics, keywordMetrics, scoreCorpus, semanticMetrics } from './ranking';
+import { DEFAULT_HYBRID_WEIGHT } from '../search/fusion';
+import { buildCorpus, denseMetrics, metricsFromRanks } from './metrics';
+import { fusedMetrics, fusedRanks, keywordRanks, rrfRanks, scoreCorpus, semanticRanks } from './ranking';
+import { pairedComparison, reciprocal } from './significance';
 import { throwIfCancelled, type EvaluateResult, type LabProgress, type LabToken, type LayerResult, type MethodResult, type Split } from './types';
 
 export const POOLINGS: readonly Pooling[] = Object.freeze(['mean', 'cls', 'max'] as const);
@@ -24,6 +28,7 @@ export interface EvaluateOptions {
   engine: LabEngine;
   rules?: Partial<FileRulesConfig>;
   maxPairs?: Partial<Record<Split, number>>;
+  recorded?: CollectOptions['recorded'];
 }
 
 export async function evaluate(options: EvaluateOptions, onProgress: (p: LabProgress) => void = () => {}, token?: LabToken): Promise<EvaluateResult> {
@@ -58,11 +63,19 @@ export async function evaluate(options: EvaluateOptions, onProgress: (p: LabProg
   const { weight } = chooseFusionWeight((w) => fusedMetrics(valScores, validation.gold, w).mrr);
 
   const testScores = scoreCorpus(test, embedded.embeddings.slice(0, q), embedded.embeddings.slice(q));
+  const keyword = keywordRanks(testScores, test.gold);
+  const semantic = semanticRanks(testScores, test.gold);
+  const fusion = (method: 'hybrid' | 'fused', w: number): MethodResult => {
+    const ranks = fusedRanks(testScores, test.gold, w);
+    const rr = reciprocal(ranks);
+    return { method, weight: w, ...metricsFromRanks(ranks), versus: { keyword: pairedComparison(rr, reciprocal(keyword)), semantic: pairedComparison(rr, reciprocal(semantic)) } };
+  };
   results.push(
-    { method: 'keyword', ...keywordMetrics(testScores, test.gold) },
-    { method: 'semantic', ...semanticMetrics(testScores, test.gold) },
-    { method: 'hybrid', ...hybridMetrics(testScores, test.gold) },
-    { method: 'fused', weight, ...fusedMetrics(testScores, test.gold, weight) },
+    { method: 'keyword', ...metricsFromRanks(keyword) },
+    { method: 'semantic', ...metricsFromRanks(semantic) },
+    { method: 'rrf', ...metricsFromRanks(rrfRanks(testScores, test.gold)) },
+    fusion('hybrid', DEFAULT_HYBRID_WEIGHT),
+    fusion('fused', weight),
   );
   return { pairs: set.counts, results };
 }

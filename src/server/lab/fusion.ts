@@ -1,41 +1,19 @@
 /**
- * @file Fusing a semantic and a keyword ranking. Pure functions over candidate lists (the top of each
- * ranking, as search keeps them), so search can adopt the lab's choice without the lab.
- *
- * Reciprocal-rank fusion (what search does today) gives a weak keyword match the same vote as a strong
- * semantic hit. The convex fusion instead mixes the scores themselves: cosines min-max normalised over
- * the semantic candidates, BM25 divided by the best BM25 of the query (so both lie in 0..1 and a weak
- * keyword match adds little), weighted `weight` : `1 − weight`. A candidate missing from one list gets 0
- * on that side. The weight is chosen per workspace on the lab's validation pairs.
+ * @file The lab's side of fusion: reciprocal-rank fusion (what search did before, kept as a baseline
+ * row) and choosing the convex fusion's weight (search/fusion.ts) on the validation pairs.
  */
+import type { Candidate } from '../search/fusion';
 
-export interface Candidate<Id> {
-  id: Id;
-  score: number;
-}
+export { convexFusion, type Candidate } from '../search/fusion';
 
-/** Search's fusion: Σ weight / (k + rank), ranks 1-based. */
+/** RRF's damping constant, as in the original paper. */
+export const RRF_K = 60;
+
+/** The former search fusion: Σ weight / (k + rank), ranks 1-based. */
 export function reciprocalRankFusion<Id>(semantic: readonly Candidate<Id>[], keyword: readonly Candidate<Id>[], k: number, keywordWeight = 1): Candidate<Id>[] {
   const fused = new Map<Id, number>();
   semantic.forEach((c, r) => fused.set(c.id, (fused.get(c.id) ?? 0) + 1 / (k + r + 1)));
   keyword.forEach((c, r) => fused.set(c.id, (fused.get(c.id) ?? 0) + keywordWeight / (k + r + 1)));
-  return sortFused(fused);
-}
-
-/** weight · normalised cosine + (1 − weight) · normalised BM25; weight 1 is semantic only, 0 keyword only. */
-export function convexFusion<Id>(semantic: readonly Candidate<Id>[], keyword: readonly Candidate<Id>[], weight: number): Candidate<Id>[] {
-  if (!(weight >= 0 && weight <= 1)) throw new RangeError(`The fusion weight must be between 0 and 1; got ${weight}.`);
-  const fused = new Map<Id, number>();
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const c of semantic) {
-    lo = Math.min(lo, c.score);
-    hi = Math.max(hi, c.score);
-  }
-  const span = hi - lo;
-  for (const c of semantic) fused.set(c.id, weight * (span > 0 ? (c.score - lo) / span : 1));
-  const best = keyword.reduce((m, c) => Math.max(m, c.score), 0);
-  if (best > 0) for (const c of keyword) fused.set(c.id, (fused.get(c.id) ?? 0) + (1 - weight) * (c.score / best));
   return sortFused(fused);
 }
 

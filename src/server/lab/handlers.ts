@@ -7,9 +7,10 @@
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LSPErrorCodes, ResponseError, type CancellationToken, type WorkDoneProgressReporter } from 'vscode-languageserver/node';
-import { ErrorCodes, type LabAdaptParams, type LabAdaptResult, type LabEvaluateParams, type LabEvaluateResult } from '../../shared/protocol';
+import { ErrorCodes, MAX_RECORDED_PAIRS, type LabAdaptParams, type LabAdaptResult, type LabEvaluateParams, type LabEvaluateResult } from '../../shared/protocol';
 import type { FileRulesConfig } from '../indexing/files';
 import { adapt, type AdaptOptions } from './adapt';
+import type { RecordedPair } from './collect';
 import { evaluate, type LabEngine } from './evaluate';
 import { LabCancelledError, LabInputError, type LabProgress, type Split } from './types';
 
@@ -50,6 +51,23 @@ function outParam(raw: unknown): string {
   return resolve(out);
 }
 
+const MAX_RECORDED_CHARS = 20_000;
+
+/** The recorded searches, each a query, the opened hit's text and its path, or InvalidInput naming the bad one. */
+export function recordedParam(raw: unknown): RecordedPair[] | undefined {
+  const recorded = (raw as { recorded?: unknown } | null)?.recorded;
+  if (recorded === undefined) return undefined;
+  if (!Array.isArray(recorded) || recorded.length > MAX_RECORDED_PAIRS) throw invalid(`recorded must be an array of at most ${MAX_RECORDED_PAIRS} {query, passage, path} objects.`);
+  return recorded.map((r: unknown, i) => {
+    const p = (r ?? {}) as Record<string, unknown>;
+    for (const key of ['query', 'passage', 'path'] as const) {
+      const v = p[key];
+      if (typeof v !== 'string' || !v.trim() || v.length > MAX_RECORDED_CHARS) throw invalid(`recorded[${i}].${key} must be a non-empty string of at most ${MAX_RECORDED_CHARS} characters.`);
+    }
+    return { query: p.query as string, passage: p.passage as string, path: p.path as string };
+  });
+}
+
 function lossParam(raw: unknown): 'contrastive' | 'triplet' | undefined {
   const loss = (raw as { loss?: unknown } | null)?.loss;
   if (loss === undefined || loss === 'contrastive' || loss === 'triplet') return loss;
@@ -75,8 +93,9 @@ async function mapLabErrors<T>(body: () => Promise<T>): Promise<T> {
 
 export function labEvaluate(lab: LabContext, raw: unknown, token: CancellationToken, progress: WorkDoneProgressReporter): Promise<LabEvaluateResult> {
   const folder = workspaceFolderParam(raw as LabEvaluateParams, lab.folders);
+  const recorded = recordedParam(raw);
   return mapLabErrors(async () => {
-    const result = await evaluate({ folder, engine: lab.engine, rules: lab.rules(folder), maxPairs: SIDECAR_MAX_PAIRS }, reporter(progress, 'Evaluating embedding settings'), token);
+    const result = await evaluate({ folder, engine: lab.engine, rules: lab.rules(folder), maxPairs: SIDECAR_MAX_PAIRS, recorded }, reporter(progress, 'Evaluating embedding settings'), token);
     return { ...result, model: lab.engine.info.id, numLayers: lab.engine.info.numLayers };
   });
 }
@@ -85,8 +104,9 @@ export function labAdapt(lab: LabContext, raw: unknown, token: CancellationToken
   const folder = workspaceFolderParam(raw as LabAdaptParams, lab.folders);
   const out = outParam(raw);
   const loss = lossParam(raw);
+  const recorded = recordedParam(raw);
   return mapLabErrors(async () => {
-    const result = await adapt({ folder, engine: lab.engine, out, loss, rules: lab.rules(folder), maxPairs: SIDECAR_MAX_PAIRS }, reporter(progress, 'Adapting the model'), token);
+    const result = await adapt({ folder, engine: lab.engine, out, loss, rules: lab.rules(folder), maxPairs: SIDECAR_MAX_PAIRS, recorded }, reporter(progress, 'Adapting the model'), token);
     return { ...result, out, model: lab.engine.info.id };
   });
 }

@@ -4,8 +4,8 @@
  * top `SEARCH_POOL` candidates of each side (search keeps max(5·topK, 100) of each before fusing).
  */
 import { LexicalIndex } from '../indexing/lexical';
-import { looksLikeIdentifier, RRF_K } from '../search/search';
-import { convexFusion, reciprocalRankFusion, type Candidate } from './fusion';
+import { looksLikeIdentifier } from '../search/search';
+import { convexFusion, reciprocalRankFusion, RRF_K, type Candidate } from './fusion';
 import { cosineRow, metricsFromRanks, packNormalized, rankInList, rankOf, type Corpus } from './metrics';
 import type { RankingMetrics } from './types';
 
@@ -40,15 +40,19 @@ export function scoreCorpus(corpus: Corpus, queryVectors: readonly Float32Array[
   });
 }
 
-export const semanticMetrics = (scores: readonly QueryScores[], gold: readonly number[]): RankingMetrics =>
-  metricsFromRanks(scores.map((s, i) => rankOf(s.semantic, gold[i])));
+/** 1-based rank of each query's passage in each ranking (Infinity when a fusion never returns it). */
+export const semanticRanks = (scores: readonly QueryScores[], gold: readonly number[]): number[] => scores.map((s, i) => rankOf(s.semantic, gold[i]));
 
-export const keywordMetrics = (scores: readonly QueryScores[], gold: readonly number[]): RankingMetrics =>
-  metricsFromRanks(scores.map((s, i) => rankOf(s.keyword, gold[i])));
+export const keywordRanks = (scores: readonly QueryScores[], gold: readonly number[]): number[] => scores.map((s, i) => rankOf(s.keyword, gold[i]));
 
-/** Search's hybrid: reciprocal-rank fusion of the two candidate pools; a passage in neither is never shown. */
-export const hybridMetrics = (scores: readonly QueryScores[], gold: readonly number[]): RankingMetrics =>
-  metricsFromRanks(scores.map((s, i) => rankInList(reciprocalRankFusion(s.semanticTop, s.keywordTop, RRF_K, s.keywordWeight), gold[i])));
+/** Reciprocal-rank fusion of the two candidate pools (search's former hybrid); a passage in neither is never shown. */
+export const rrfRanks = (scores: readonly QueryScores[], gold: readonly number[]): number[] =>
+  scores.map((s, i) => rankInList(reciprocalRankFusion(s.semanticTop, s.keywordTop, RRF_K, s.keywordWeight), gold[i]));
 
-export const fusedMetrics = (scores: readonly QueryScores[], gold: readonly number[], weight: number): RankingMetrics =>
-  metricsFromRanks(scores.map((s, i) => rankInList(convexFusion(s.semanticTop, s.keywordTop, weight), gold[i])));
+/** Search's hybrid: the convex fusion of the two candidate pools with `weight`. */
+export const fusedRanks = (scores: readonly QueryScores[], gold: readonly number[], weight: number): number[] =>
+  scores.map((s, i) => rankInList(convexFusion(s.semanticTop, s.keywordTop, weight), gold[i]));
+
+export const semanticMetrics = (scores: readonly QueryScores[], gold: readonly number[]): RankingMetrics => metricsFromRanks(semanticRanks(scores, gold));
+export const keywordMetrics = (scores: readonly QueryScores[], gold: readonly number[]): RankingMetrics => metricsFromRanks(keywordRanks(scores, gold));
+export const fusedMetrics = (scores: readonly QueryScores[], gold: readonly number[], weight: number): RankingMetrics => metricsFromRanks(fusedRanks(scores, gold, weight));

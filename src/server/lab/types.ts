@@ -6,8 +6,11 @@ import type { Pooling } from '../../shared/protocol';
 
 export type Split = 'train' | 'validation' | 'test';
 
-/** Where a pair comes from: a heading and its section, a doc comment cut in two, a symbol and its doc, a notebook cell. */
-export type PairSource = 'markdown-heading' | 'rst-heading' | 'asciidoc-heading' | 'doc-comment' | 'symbol' | 'notebook-heading';
+/**
+ * Where a pair comes from: a heading and its section, a doc comment cut in two, a symbol and its doc, a
+ * notebook cell, or (opt-in, recorded locally by VS Code) a search the user ran and the result they opened.
+ */
+export type PairSource = 'markdown-heading' | 'rst-heading' | 'asciidoc-heading' | 'doc-comment' | 'symbol' | 'notebook-heading' | 'searched-opened';
 
 export const PAIR_SOURCES: readonly PairSource[] = Object.freeze([
   'markdown-heading',
@@ -16,6 +19,7 @@ export const PAIR_SOURCES: readonly PairSource[] = Object.freeze([
   'doc-comment',
   'symbol',
   'notebook-heading',
+  'searched-opened',
 ]);
 
 /** A query-like text and the passage it should find. */
@@ -54,15 +58,31 @@ export interface LayerResult extends RankingMetrics {
   layer: number;
 }
 
+/** One ranking against another on the same test queries (significance.ts). */
+export interface PairedComparison {
+  /** Queries whose reciprocal rank is higher, lower, the same. */
+  wins: number;
+  losses: number;
+  ties: number;
+  /** Exact two-sided sign test over the queries that differ. */
+  signTestP: number;
+  /** Mean difference of reciprocal ranks (this − the other) and its paired-bootstrap 95% interval. */
+  mrrDelta: number;
+  mrrDeltaCi95: [number, number];
+}
+
 /**
  * keyword = BM25 alone; semantic = the model's own pipeline (its pooling, Dense, Normalize) as search
- * uses it; hybrid = the product's reciprocal-rank fusion of both; fused = the convex fusion with the weight
- * chosen on the validation pairs.
+ * uses it; rrf = reciprocal-rank fusion (search's former hybrid, a baseline); hybrid = search's convex
+ * fusion at the default weight; fused = the same fusion with the weight chosen on the validation pairs
+ * (what "Apply best setting" stores for the workspace).
  */
 export interface MethodResult extends RankingMetrics {
-  method: 'keyword' | 'semantic' | 'hybrid' | 'fused';
-  /** For `fused`: the semantic side's weight (keyword gets 1 − weight). */
+  method: 'keyword' | 'semantic' | 'rrf' | 'hybrid' | 'fused';
+  /** For `hybrid` and `fused`: the semantic side's weight (keyword gets 1 − weight). */
   weight?: number;
+  /** For `hybrid` and `fused`: paired comparisons with each half alone. */
+  versus?: { keyword: PairedComparison; semantic: PairedComparison };
 }
 
 export interface EvaluateResult {

@@ -17,15 +17,18 @@ export type Rejection = { reason: Exclude<SearchMissReason, 'belowFloor' | 'noKe
 
 export type RejectChunk = (folder: string, relPath: string, chunk: Chunk) => Rejection | undefined;
 
-/** The folder restriction (a file: URI → absolute path) and cosine floor of raw search params. */
-export function validateSearchScope(raw: unknown): Pick<SearchParams, 'folder' | 'minScore'> {
+/** The folder restriction (a file: URI → absolute path), cosine floor and hybrid weight of raw search params. */
+export function validateSearchScope(raw: unknown): Pick<SearchParams, 'folder' | 'minScore' | 'hybridWeight'> {
   const p = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   const invalid = (m: string) => new ResponseError(ErrorCodes.InvalidInput, m);
   if (p.folder !== undefined && (typeof p.folder !== 'string' || !p.folder.startsWith('file:'))) throw invalid(`folder must be a file: URI string; got ${JSON.stringify(p.folder)}.`);
   if (p.minScore !== undefined && (typeof p.minScore !== 'number' || !Number.isFinite(p.minScore) || p.minScore < -1 || p.minScore > 1)) {
     throw invalid(`minScore must be a number from -1 to 1; got ${JSON.stringify(p.minScore)}.`);
   }
-  return { folder: p.folder as string | undefined, minScore: p.minScore as number | undefined };
+  if (p.hybridWeight !== undefined && (typeof p.hybridWeight !== 'number' || !(p.hybridWeight >= 0 && p.hybridWeight <= 1))) {
+    throw invalid(`hybridWeight must be a number from 0 to 1 (the semantic side's share of the hybrid score); got ${JSON.stringify(p.hybridWeight)}.`);
+  }
+  return { folder: p.folder as string | undefined, minScore: p.minScore as number | undefined, hybridWeight: p.hybridWeight as number | undefined };
 }
 
 /** Undefined when no filter is set (nothing to reject). */

@@ -20,6 +20,7 @@ export async function runSearch(index: SearchIndex, engine: IndexEngine, params:
     topK: params.topK ?? DEFAULT_TOP_K,
     perFile: params.perFile ?? DEFAULT_PER_FILE,
     minScore: params.minScore,
+    hybridWeight: params.hybridWeight,
     reject: searchFilter(params),
   });
   const result: { hits: SearchResultHit[]; nearestMisses?: ResultMiss[] } = { hits: hits.map(toResultHit) };

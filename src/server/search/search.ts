@@ -1,5 +1,6 @@
 /**
- * @file Hybrid search over the index: dense T5 similarity and BM25 keywords, fused by reciprocal rank.
+ * @file Hybrid search over the index: dense T5 similarity and BM25 keywords, fused by a convex mix of
+ * their normalised scores (fusion.ts) with the workspace's weight.
  * Filters apply before the top-k cut (a filtered search never comes back empty because the cut kept
  * only other files), at most `perFile` hits per file keep one file from flooding the page, and hits from
  * files changed since they were indexed are dropped rather than shown stale. When nothing is left, the
@@ -12,6 +13,7 @@ import type { ChunkQuery, IndexEngine } from '../indexing/indexContents';
 import type { SearchMissReason } from '../../shared/protocol';
 import type { SearchMode } from '../../shared/searchVocabulary';
 import type { Rejection } from './filters';
+import { convexFusion, DEFAULT_HYBRID_WEIGHT } from './fusion';
 
 /** What search asks of the index (WorkspaceIndex answers it). */
 export interface SearchIndex {
@@ -31,13 +33,15 @@ export interface SearchOptions {
   minScore?: number;
   /** How many nearest misses to return when nothing is left (default 5). */
   misses?: number;
+  /** Hybrid mode: the semantic side's share, 0..1 (default DEFAULT_HYBRID_WEIGHT); the lab chooses it per workspace. */
+  hybridWeight?: number;
 }
 
 export interface SearchHit {
   folder: string;
   relPath: string;
   chunk: Chunk;
-  /** Fused score (RRF), or the cosine / BM25 score in single modes. */
+  /** Hybrid: the fused score in 0..1 (1 = best of both lists); single modes: the cosine / BM25 score. */
   score: number;
   semanticRank?: number;
   semanticScore?: number;
@@ -53,11 +57,9 @@ export interface SearchMiss extends SearchHit {
   detail: string;
 }
 
-/** RRF's damping constant, as in the original paper. */
-export const RRF_K = 60;
 const DEFAULT_MISSES = 5;
 
-/** A query that looks like code (`parseHeader`, `max_len`, `Foo.bar`) leans on exact keywords. */
+/** A query that looks like code (`parseHeader`, `max_len`, `Foo.bar`); the lab's RRF baseline doubled its keyword vote. */
 export function looksLikeIdentifier(query: string): boolean {
   const q = query.trim();
   return !/\s/.test(q) && (/[a-z][A-Z]/.test(q) || /\w_\w/.test(q) || /\w\.\w/.test(q) || /\w\(\)?$/.test(q));
@@ -69,16 +71,17 @@ export function looksLikeIdentifier(query: string): boolean {
  */
 export async function search(index: SearchIndex, engine: IndexEngine, query: string, options: SearchOptions): Promise<{ hits: SearchHit[]; misses: SearchMiss[] }> {
   const { reject, mode, topK, perFile, minScore } = options;
+  const weight = options.hybridWeight ?? DEFAULT_HYBRID_WEIGHT;
   const embedQuery = queryEmbedder(engine, query);
   const filter: ChunkFilter | undefined = reject && ((folder, relPath, chunk) => !reject(folder, relPath, chunk));
-  const ranked = await rank(index, embedQuery, query, mode, topK, filter);
+  const ranked = await rank(index, embedQuery, query, mode, topK, filter, weight);
   const hits = await cut(index, minScore === undefined ? ranked : ranked.filter((h) => !belowFloor(h, minScore)), topK, perFile);
   const want = options.misses ?? DEFAULT_MISSES;
   if (hits.length || want <= 0) return { hits: withTerms(index, query, hits), misses: [] };
 
   // The same ranking without the filters; in keyword mode with no keyword match at all, the semantic one.
-  let candidates = reject ? await rank(index, embedQuery, query, mode, topK, undefined) : ranked;
-  if (!candidates.length && mode === 'keyword') candidates = await rank(index, embedQuery, query, 'semantic', topK, undefined);
+  let candidates = reject ? await rank(index, embedQuery, query, mode, topK, undefined, weight) : ranked;
+  if (!candidates.length && mode === 'keyword') candidates = await rank(index, embedQuery, query, 'semantic', topK, undefined, weight);
   const cutOnes = candidates.flatMap((hit): SearchMiss[] => {
     const why = missReason(hit, mode, reject, minScore);
     return why ? [{ ...hit, ...why }] : [];
@@ -113,22 +116,28 @@ function withTerms<T extends SearchHit>(index: SearchIndex, query: string, hits:
 }
 
 /** Every candidate of the dense and keyword rankings, fused, best first. */
-async function rank(index: SearchIndex, embedQuery: () => Promise<Float32Array>, query: string, mode: SearchMode, topK: number, filter: ChunkFilter | undefined): Promise<SearchHit[]> {
+async function rank(index: SearchIndex, embedQuery: () => Promise<Float32Array>, query: string, mode: SearchMode, topK: number, filter: ChunkFilter | undefined, weight: number): Promise<SearchHit[]> {
   const ask: ChunkQuery = { limit: Math.max(topK * 5, 100), filter };
   const semantic = mode === 'keyword' ? [] : await index.denseTop(await embedQuery(), ask);
   const keyword = mode === 'semantic' ? [] : index.keywordTop(query, ask);
 
   const byKey = new Map<ChunkKey, SearchHit>();
-  const keywordWeight = looksLikeIdentifier(query) ? 2 : 1;
   semantic.forEach(({ key, folder, relPath, chunk, score }, rank) => {
-    byKey.set(key, { folder, relPath, chunk, score: mode === 'semantic' ? score : 1 / (RRF_K + rank + 1), semanticRank: rank + 1, semanticScore: score, matchedTerms: [] });
+    byKey.set(key, { folder, relPath, chunk, score, semanticRank: rank + 1, semanticScore: score, matchedTerms: [] });
   });
   keyword.forEach(({ key, folder, relPath, chunk, score }, rank) => {
-    const fused = keywordWeight / (RRF_K + rank + 1);
     const hit = byKey.get(key);
-    if (hit) Object.assign(hit, { score: hit.score + fused, keywordRank: rank + 1, keywordScore: score });
-    else byKey.set(key, { folder, relPath, chunk, score: mode === 'keyword' ? score : fused, keywordRank: rank + 1, keywordScore: score, matchedTerms: [] });
+    if (hit) Object.assign(hit, { keywordRank: rank + 1, keywordScore: score });
+    else byKey.set(key, { folder, relPath, chunk, score, keywordRank: rank + 1, keywordScore: score, matchedTerms: [] });
   });
+  if (mode === 'hybrid') {
+    const fused = convexFusion(
+      semantic.map((h) => ({ id: h.key, score: h.score })),
+      keyword.map((h) => ({ id: h.key, score: h.score })),
+      weight,
+    );
+    for (const f of fused) byKey.get(f.id)!.score = f.score;
+  }
   return [...byKey.values()].sort((a, b) => b.score - a.score);
 }
 

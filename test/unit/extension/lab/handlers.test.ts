@@ -71,7 +71,7 @@ describe('sidecar lab requests', () => {
     assert.equal(result.model, 'docs-t5-ppmi');
     assert.equal(result.numLayers, engine.info.numLayers);
     assert.equal(result.results.filter((r) => 'pooling' in r).length, 3 * (engine.info.numLayers + 1));
-    assert.deepEqual(result.results.filter((r) => 'method' in r).map((r) => (r as { method: string }).method), ['keyword', 'semantic', 'hybrid', 'fused']);
+    assert.deepEqual(result.results.filter((r) => 'method' in r).map((r) => (r as { method: string }).method), ['keyword', 'semantic', 'rrf', 'hybrid', 'fused']);
     assert.ok(result.pairs.test >= 10, `${result.pairs.test} test pairs`);
     assert.equal(progress.began, 'Evaluating embedding settings');
     assert.ok(progress.reports.some((m) => m?.startsWith('Embedding test pairs')), progress.reports.join(' | '));

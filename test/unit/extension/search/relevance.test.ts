@@ -17,10 +17,10 @@ const hit = (score: number, more: Partial<SearchResultHit> = {}): SearchResultHi
 
 describe('Quick Pick relevance', () => {
   it('turns fused scores into 0–100 against the best hit of the same answer', () => {
-    // RRF sums: first in both rankings, first in one only, 30th in one only.
-    assert.equal(relevance(2 / 61, 2 / 61), 100);
-    assert.equal(relevance(1 / 61, 2 / 61), 50);
-    assert.equal(relevance(1 / 90, 2 / 61), 34);
+    // Fused hybrid scores (0..1): the best of the answer, half of it, a third of it.
+    assert.equal(relevance(0.9, 0.9), 100);
+    assert.equal(relevance(0.45, 0.9), 50);
+    assert.equal(relevance(0.306, 0.9), 34);
     assert.equal(relevance(0, 0), 100);
   });
 
@@ -42,7 +42,7 @@ describe('Quick Pick relevance', () => {
   });
 
   it('shows bar, figure and evidence in the detail, never the raw score', () => {
-    const items = relevanceItems([hit(0.0328, { semanticRank: 1, keywordRank: 1 }), hit(0.0164, { semanticRank: 1, symbol: undefined, kind: 'markdown' })]);
+    const items = relevanceItems([hit(0.82, { semanticRank: 1, keywordRank: 1 }), hit(0.41, { semanticRank: 1, symbol: undefined, kind: 'markdown' })]);
     assert.deepEqual(items[0], {
       label: 'Vectors are stored as int8.',
       description: 'src/store.ts:10',
@@ -50,7 +50,7 @@ describe('Quick Pick relevance', () => {
       relevance: 100,
     });
     assert.equal(items[1].detail, '▰▰▰▰▰▱▱▱▱▱ 50 · meaning #1 · Markdown section');
-    assert.ok(items.every((i) => !/0\.0\d/.test(i.detail)), 'no raw fused score');
+    assert.ok(items.every((i) => !/0\.\d/.test(i.detail)), 'no raw fused score');
     assert.deepEqual(relevanceItems([]), []);
   });
 });
