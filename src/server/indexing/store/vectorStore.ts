@@ -32,7 +32,10 @@ const MAX_SEGMENTS = 12;
 const SCAN_BLOCK_ROWS = 32768;
 
 export interface VectorStoreOptions {
-  /** int8 segments of at least this many bytes are read from disk as needed, not held (default 64 MiB). */
+  /**
+   * int8 segments of at least this many bytes are read from disk as needed, not held (default 64 MiB),
+   * once the store is large enough for the approximate index (below it, queries scan them in memory).
+   */
   pagedMinBytes?: number;
   /** Stores of at least this many saved vectors get an approximate index (default 200,000; 0 = never). */
   annMinVectors?: number;
@@ -323,7 +326,7 @@ export class VectorStore {
       const name = `seg-${String(this.manifest.nextSegment).padStart(6, '0')}.bin`;
       const entries = [...this.pending];
       writeFileAtomic(join(this.folder, name), encodeSegment(entries, this.dims, this.quantization));
-      const index = this.segments.push(this.loadSegment(name)) - 1;
+      const index = this.segments.push(this.loadSegment(name, this.locations.size + entries.length)) - 1;
       entries.forEach(([hash], row) => this.locations.set(hash, pack(index, row)));
       this.pending.clear();
       this.changed();
@@ -378,11 +381,15 @@ export class VectorStore {
     return segments + (this.annManifest?.bytes ?? 0);
   }
 
-  /** Reads a listed segment: whole into memory, or (large int8 ones) its hashes and scales only. */
-  private loadSegment(name: string): Segment {
+  /**
+   * Reads a listed segment: whole into memory, or (large int8 ones, in a store big enough for the
+   * approximate index, which spares queries the scan from disk) its hashes and scales only.
+   */
+  private loadSegment(name: string, storeVectors: number): Segment {
     const path = join(this.folder, name);
     const serial = Number(/^seg-(\d+)\.bin$/.exec(name)?.[1] ?? -1);
-    if (this.quantization === 'int8' && (statSync(path, { throwIfNoEntry: false })?.size ?? 0) >= this.options.pagedMinBytes) {
+    const annSized = !this.options.annMinVectors || storeVectors >= this.options.annMinVectors;
+    if (this.quantization === 'int8' && annSized && (statSync(path, { throwIfNoEntry: false })?.size ?? 0) >= this.options.pagedMinBytes) {
       const seg = { ...openPaged(name, path, this.dims), serial };
       this.verifyLater(seg);
       return seg;
@@ -495,9 +502,10 @@ export class VectorStore {
       return fresh;
     }
     const kept: Manifest['segments'] = [];
+    const listed = manifest.segments.reduce((n, e) => n + e.count, 0);
     for (const entry of manifest.segments) {
       try {
-        const seg = this.loadSegment(entry.name);
+        const seg = this.loadSegment(entry.name, listed);
         const index = this.segments.push(seg) - 1;
         // One hex string for the segment, cut per row: far cheaper than a Buffer view and encode per row.
         const hex = Buffer.from(seg.hashes.buffer, seg.hashes.byteOffset, seg.hashes.byteLength).toString('hex');
