@@ -10,7 +10,7 @@ import { LexicalIndex, tokenizeIdentifiers, type LexicalDoc } from '../../src/se
 import { decodeKeywords, encodeKeywords } from '../../src/server/indexing/store/keywordStore';
 import { storedDot } from '../support/vectors';
 import { FileTable } from '../../src/server/indexing/store/fileTable';
-import { VectorStore } from '../../src/server/indexing/store/vectorStore';
+import { mergeChoice, VectorStore } from '../../src/server/indexing/store/vectorStore';
 import { WorkspaceIndex, type IndexEngine } from '../../src/server/indexing/workspaceIndex';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import type { Section } from '../../src/server/indexing/types';
@@ -112,6 +112,32 @@ describe('VectorStore', () => {
     const reopened = new VectorStore(dir, 8, 'int8', assert.fail);
     assert.ok(!reopened.has(hash(0)));
     assert.ok(reopened.has(hash(14)) && reopened.has(hash(1)));
+  });
+
+  it('merges the small segments after an edit and leaves the large one as it is (size-tiered)', () => {
+    const dir = temp();
+    const store = new VectorStore(dir, 8, 'int8', assert.fail);
+    for (let i = 0; i < 1000; i++) store.put(hash(i), unit(i, 8));
+    store.flush(() => true);
+    const [large] = readdirSync(dir).filter((f) => f.startsWith('seg-'));
+    const written = readFileSync(join(dir, large));
+    for (let i = 1000; i < 1013; i++) {
+      store.put(hash(i), unit(i, 8));
+      store.flush(() => true);
+    }
+    const segments = readdirSync(dir).filter((f) => f.startsWith('seg-'));
+    assert.ok(segments.length <= 7, segments.join(' '));
+    assert.ok(segments.includes(large) && readFileSync(join(dir, large)).equals(written), 'the large segment was not rewritten');
+    const reopened = new VectorStore(dir, 8, 'int8', assert.fail);
+    for (const i of [0, 999, 1000, 1012]) assert.ok(reopened.has(hash(i)), `vector ${i}`);
+  });
+
+  it('chooses the smallest segments to merge, and a larger one once the smaller add up to it', () => {
+    const counts = (xs: number[], keep: number) => mergeChoice(xs.map((count) => ({ count })), keep).map((s) => s.count);
+    assert.deepEqual(counts([1000, 1, 1, 1, 1], 2), [1, 1, 1, 1]);
+    assert.deepEqual(counts([1000, 300, 200, 1, 1], 3), [1, 1]);
+    assert.deepEqual(counts([8, 4, 2, 1, 1], 3), [1, 1, 2, 4, 8]);
+    assert.deepEqual(counts([500, 10], 6), [10, 500]);
   });
 
   it('starts empty when the model (dimensions) changes, never mixing vectors', () => {

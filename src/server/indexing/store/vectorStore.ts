@@ -67,6 +67,21 @@ interface Segment {
   floats?: Float32Array;
 }
 
+/**
+ * The segments a merge rewrites: the smallest ones, enough to leave at most `keep` others, and then each
+ * next larger one as long as it is no bigger than everything chosen so far.
+ */
+export function mergeChoice<T extends { count: number }>(segments: readonly T[], keep: number): T[] {
+  const bySize = [...segments].sort((a, b) => a.count - b.count);
+  const chosen = bySize.splice(0, Math.max(2, bySize.length - keep));
+  let total = chosen.reduce((n, s) => n + s.count, 0);
+  while (bySize.length && bySize[0].count <= total) {
+    total += bySize[0].count;
+    chosen.push(bySize.shift()!);
+  }
+  return chosen;
+}
+
 export class VectorStore {
   private readonly segments: Segment[] = [];
   /** hash hex → [segment index, row]; pending vectors are kept apart until flushed. */
@@ -343,13 +358,15 @@ export class VectorStore {
   }
 
   /**
-   * Rewrites the live vectors of the in-memory segments into one; unused ones are dropped. Paged
+   * Rewrites the live vectors of the smallest segments into one; unused ones are dropped. Size-tiered, so
+   * a one-file flush never rewrites the whole store: a segment is merged again only once the smaller ones
+   * beside it add up to its size, and each vector is rewritten a logarithmic number of times. Paged
    * segments are left as they are (rewriting them would read every vector into the heap), so unless
    * every segment is paged, the large ones and the approximate index over them survive a merge.
    */
   compact(isUsed: (hash: string) => boolean): void {
     const allPaged = this.segments.every((s) => s.paged);
-    const merged = new Set(this.segments.filter((s) => allPaged || !s.paged).map((s) => s.name));
+    const merged = new Set(mergeChoice(this.segments.filter((s) => allPaged || !s.paged), MAX_SEGMENTS / 2).map((s) => s.name));
     if (merged.size < 2 && !allPaged) return;
     const live = [...this.locations].filter(([hash, at]) => merged.has(this.segments[unpack(at)[0]].name) && isUsed(hash)).map(([hash]) => hash);
     const vectors = live.map((hash) => this.get(hash)!);
