@@ -23,10 +23,13 @@ export interface LabLayerRow extends LabRankingMetrics {
 
 /** One ranking against another on the same test queries: wins/losses/ties, sign test, bootstrap interval of the MRR gap. */
 export interface LabPairedComparison {
+  /** Queries whose reciprocal rank is higher, lower, the same. */
   wins: number;
   losses: number;
   ties: number;
+  /** Exact two-sided sign test over the queries that differ. */
   signTestP: number;
+  /** Mean difference of reciprocal ranks (this − the other) and its paired-bootstrap 95% interval. */
   mrrDelta: number;
   mrrDeltaCi95: [number, number];
 }

@@ -2,7 +2,7 @@
  * @file The embedding lab's public shapes: self-supervised pairs, their split, ranking metrics, and the
  * results `evaluate` and `adapt` return (the CLI prints them with `--json`; the VS Code page plots them).
  */
-import type { Pooling } from '../../shared/protocol';
+import type { LabPairedComparison, Pooling } from '../../shared/protocol';
 
 export type Split = 'train' | 'validation' | 'test';
 
@@ -58,18 +58,8 @@ export interface LayerResult extends RankingMetrics {
   layer: number;
 }
 
-/** One ranking against another on the same test queries (significance.ts). */
-export interface PairedComparison {
-  /** Queries whose reciprocal rank is higher, lower, the same. */
-  wins: number;
-  losses: number;
-  ties: number;
-  /** Exact two-sided sign test over the queries that differ. */
-  signTestP: number;
-  /** Mean difference of reciprocal ranks (this − the other) and its paired-bootstrap 95% interval. */
-  mrrDelta: number;
-  mrrDeltaCi95: [number, number];
-}
+/** One ranking against another on the same test queries (significance.ts); the shape the lab page receives. */
+export type PairedComparison = LabPairedComparison;
 
 /**
  * keyword = BM25 alone; semantic = the model's own pipeline (its pooling, Dense, Normalize) as search
