@@ -5,19 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { seededRandom } from '../../src/shared/seededRandom';
 import { nearestNeighbours, QuantizedVectors, type Neighbour, type NeighbourOptions } from '../../src/server/duplicates/cosine';
 
-/** A seeded generator, so a failure can be reproduced. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so a failure can be reproduced. */
+const random = seededRandom;
 
 /**
  * Unit vectors around a few centres (so some pairs are close), rounded to int8 with a scale each, as
