@@ -59,7 +59,7 @@ export async function importCommand(args: string[]): Promise<unknown> {
     });
     const folder = vectorFolder(join(values.storage!, 'index'), key);
     // As opening the index would: vectors kept under the model's old id are taken over before merging.
-    adoptLegacyStorage(join(values.storage!, 'index'), [], engine.info, { ...DEFAULT_SETTINGS.index, pooling: key.pooling, layer: undefined, quantization: key.quantization });
+    adoptLegacyStorage(join(values.storage!, 'index'), [], engine.info, { ...DEFAULT_SETTINGS.index, pooling: DEFAULT_SETTINGS.pooling, layer: undefined, quantization: key.quantization });
     const store = new VectorStore(folder, key.dims, key.quantization, (m) => process.stderr.write(`${m}\n`));
     const total: ImportResult = { vectors: 0, added: 0, present: 0, differing: 0 };
     for (const bundle of bundles) {

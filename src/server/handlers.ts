@@ -9,7 +9,6 @@ import {
   type EmbedResult,
   type AgentToolResult,
   type IndexStatus,
-  type Pooling,
   type SearchParams,
   type SearchResult,
   type SimilarResult,
@@ -22,6 +21,7 @@ import type { IndexEngine } from './indexing/workspaceIndex';
 import { validateSearchScope } from './search/filters';
 import { runSearch } from './search/request';
 import type { EmbedOptions, Engine } from './engine/engine';
+import type { EmbeddingChoice } from './engine/embeddingChoice';
 import { ModelError } from './model/modelError';
 import { cosine } from './engine/pooling';
 import { validateEmbedParams, validateSearchParams, validateSimilarParams } from './validate';
@@ -54,25 +54,26 @@ export async function answer<T>(log: (m: string) => void, progress: WorkDoneProg
   }
 }
 
-/** The pooling setting's value, or undefined to follow the model ('auto'). */
-export type DefaultPooling = () => Pooling | undefined;
+/** What the pooling and layer settings make the index embed with: sentence embeddings asked for without a choice get the same. */
+export type DefaultEmbedding = () => EmbeddingChoice;
 
-export async function embed(engine: Engine, raw: unknown, token: CancellationToken, progress: WorkDoneProgressReporter, defaultPooling: DefaultPooling): Promise<EmbedResult> {
+export async function embed(engine: Engine, raw: unknown, token: CancellationToken, progress: WorkDoneProgressReporter, defaults: DefaultEmbedding): Promise<EmbedResult> {
   const params = validateEmbedParams(raw);
-  const options = { ...workOptions(token, progress, 'Embedding'), pooling: params.pooling ?? defaultPooling(), layer: params.layer };
+  const work = workOptions(token, progress, 'Embedding');
   if (params.output === 'ids') return { ...engine.tokenize(params.texts) };
   if (params.output === 'hidden') {
-    const { ids, hidden, truncated } = await engine.hiddenStates(params.texts, options);
+    const { ids, hidden, truncated } = await engine.hiddenStates(params.texts, { ...work, layer: params.layer });
     return { ids, hidden: hidden.map((rows) => rows.map((r) => Array.from(r))), truncated };
   }
-  const { vectors, truncated } = await engine.embed(params.texts, options);
+  const d = defaults();
+  const { vectors, truncated } = await engine.embed(params.texts, { ...work, pooling: params.pooling ?? d.pooling, layer: params.layer ?? d.layer });
   return { vectors: vectors.map((v) => Array.from(v)), truncated };
 }
 
-export async function similar(engine: Engine, raw: unknown, token: CancellationToken, progress: WorkDoneProgressReporter, defaultPooling: DefaultPooling): Promise<SimilarResult> {
+export async function similar(engine: Engine, raw: unknown, token: CancellationToken, progress: WorkDoneProgressReporter, defaults: DefaultEmbedding): Promise<SimilarResult> {
   const params = validateSimilarParams(raw);
   const texts = [params.query, ...params.candidates.map((c) => c.text)];
-  const { vectors } = await engine.embed(texts, { ...workOptions(token, progress, 'Comparing paragraphs'), pooling: defaultPooling() });
+  const { vectors } = await engine.embed(texts, { ...workOptions(token, progress, 'Comparing paragraphs'), ...defaults() });
   const [query, ...rest] = vectors;
   const hits = rest
     .map((v, i) => ({ id: params.candidates[i].id, score: cosine(query, v) }))

@@ -25,6 +25,7 @@ import {
 } from '../shared/protocol';
 import { DEFAULT_SETTINGS, MODEL_SETTING_KEYS, type EngineSettings } from '../shared/settings';
 import type { Engine } from './engine/engine';
+import { embeddingChoice, type EmbeddingChoice } from './engine/embeddingChoice';
 import { DuplicatesHost } from './duplicates/host';
 import { EngineHost } from './engine/host';
 import { AgentToolRequest } from '../shared/protocol';
@@ -109,7 +110,7 @@ connection.onDidChangeConfiguration(async () => {
   duplicatesHost!.configure(next.duplicates, indexHost!.current);
   if (!previous || MODEL_SETTING_KEYS.some((k) => next[k] !== previous[k])) {
     loadModelAndIndex(next).catch(() => undefined);
-  } else if (excludesChanged || JSON.stringify(next.index) !== JSON.stringify(previous.index) || next.pooling !== previous.pooling) {
+  } else if (excludesChanged || JSON.stringify(next.index) !== JSON.stringify(previous.index) || next.pooling !== previous.pooling || next.layer !== previous.layer) {
     host!.ready().then((engine) => machine!.open(engine, next, nextExcludes), () => undefined);
   }
 });
@@ -144,8 +145,16 @@ connection.onDidChangeWatchedFiles((params) => {
   void duplicatesHost?.suppressionsChanged(paths);
 });
 
-/** The `pooling` setting applies to requests that do not choose a pooling themselves. */
-const defaultPooling = () => (settings && settings.pooling !== 'auto' ? settings.pooling : undefined);
+/** The pooling and layer settings, for requests that do not choose their own (a layer the model lacks: the index's status says so). */
+function defaultEmbedding(engine: Engine): () => EmbeddingChoice {
+  return () => {
+    try {
+      return embeddingChoice(engine.info, settings ?? DEFAULT_SETTINGS);
+    } catch {
+      return {};
+    }
+  };
+}
 
 /** The client's work-done token, if it sent one; progress then shows natively in VS Code. */
 const progressFor = (params: unknown) =>
@@ -153,11 +162,17 @@ const progressFor = (params: unknown) =>
 
 connection.onRequest(EmbedRequest, (params, token) => {
   const progress = progressFor(params);
-  return answer(log, progress, async () => embed(await host!.ready(), params, token, progress, defaultPooling));
+  return answer(log, progress, async () => {
+    const engine = await host!.ready();
+    return embed(engine, params, token, progress, defaultEmbedding(engine));
+  });
 });
 connection.onRequest(SimilarRequest, (params, token) => {
   const progress = progressFor(params);
-  return answer(log, progress, async () => similar(await host!.ready(), params, token, progress, defaultPooling));
+  return answer(log, progress, async () => {
+    const engine = await host!.ready();
+    return similar(engine, params, token, progress, defaultEmbedding(engine));
+  });
 });
 connection.onRequest(SearchRequest, (params, token) =>
   answer(log, progressFor(params), async () => searchWorkspace(await host!.ready(), indexHost!, params, token)),
@@ -166,7 +181,7 @@ connection.onRequest(IndexDetailsRequest, () => answer(log, progressFor(undefine
 connection.onRequest(WhyNotIndexedRequest, (params) => answer(log, progressFor(undefined), () => whyNotIndexed(indexHost!, params)));
 connection.onRequest(SetIndexingRequest, (params) =>
   answer(log, progressFor(undefined), () =>
-    setIndexing(indexHost!, params, async () => indexHost!.reindex(await machine!.encoderFor(await host!.ready()), settings!, await fetchExcludes(connection, folders))),
+    setIndexing(indexHost!, params, async () => machine!.open(await host!.ready(), settings!, await fetchExcludes(connection, folders), true)),
   ),
 );
 connection.onRequest(DuplicateGroupsRequest, (params) =>

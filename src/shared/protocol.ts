@@ -34,6 +34,10 @@ export interface ModelInfo {
   hiddenSize: number;
   /** Number of encoder layers; valid `layer` values are 0..numLayers. */
   numLayers: number;
+  /** The model's own pooling, from its sentence-transformers Pooling module (mean when it has none). */
+  pooling: string[];
+  /** False when a shipped ONNX graph exposes only the encoder's output: no other layer can be embedded. */
+  allLayers: boolean;
   maxTokens: number;
   /** The sentence pipeline in order, e.g. ["T5 encoder", "mean pooling", "Dense 768→768", "Normalize"]. */
   pipeline: string[];

@@ -17,6 +17,8 @@ export interface EngineSettings {
   threads: number;
   /** Pooling override: 'auto' follows the model (sentence-transformers config) or mean. */
   pooling: 'auto' | 'mean' | 'cls' | 'max';
+  /** Which layer's hidden states are pooled: null = the encoder's output; 0 = token embeddings … numLayers. */
+  layer: number | null;
   /** Encoder arithmetic: auto = int8 where it passes the accuracy check against fp32, else fp32. */
   precision: 'auto' | 'fp32' | 'int8';
   /** Max tokens per batch (padded length x rows); batches are cut by this budget. */
@@ -70,6 +72,7 @@ export const DEFAULT_SETTINGS: Readonly<EngineSettings> = Object.freeze({
   offline: false,
   threads: 0,
   pooling: 'auto',
+  layer: null,
   precision: 'auto',
   batchTokenBudget: 8192,
   index: Object.freeze({

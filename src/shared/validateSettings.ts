@@ -33,6 +33,7 @@ const RULES: Readonly<Record<keyof EngineSettings, Rule>> = Object.freeze({
   offline: boolean,
   threads: integer(0),
   pooling: oneOf(POOLING_VALUES, listed(POOLING_VALUES)),
+  layer: v.nullable(integer(0)),
   batchTokenBudget: integer(64),
   precision: oneOf(['auto', 'fp32', 'int8'] as const, 'one of auto, fp32, int8'),
   // The nested index settings are checked field by field in validateIndexSettings.

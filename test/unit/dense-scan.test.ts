@@ -59,7 +59,7 @@ async function buildIndex(quantization: Quantization): Promise<{ index: Workspac
     const text = [0, 1, 2].map((p) => `## Part ${p}\n\n${paragraph(f * 3 + p)}\n`).join('\n');
     writeFileSync(join(dir, `doc${f}.md`), `# Doc ${f}\n\n${text}`);
   }
-  const settings = { ...DEFAULT_SETTINGS.index, minWords: 3, quantization, filesExclude: {}, searchExclude: {}, pooling: 'mean', layer: undefined };
+  const settings = { ...DEFAULT_SETTINGS.index, minWords: 3, quantization, filesExclude: {}, searchExclude: {}, pooling: 'mean' as const, layer: undefined };
   const index = new WorkspaceIndex([root], engine, temp('t5-dense-store-'), settings, () => {});
   await index.update();
   return { index, root };

@@ -158,7 +158,7 @@ describe('WorkspaceIndex on storage written before the log', () => {
         return { vectors: texts.map((t) => Float32Array.from([t.length, 1, 2, 3])) };
       },
     };
-    const settings = { ...DEFAULT_SETTINGS.index, minWords: 2, quantization: 'fp32' as const, filesExclude: {}, searchExclude: {}, pooling: 'mean', layer: undefined };
+    const settings = { ...DEFAULT_SETTINGS.index, minWords: 2, quantization: 'fp32' as const, filesExclude: {}, searchExclude: {}, pooling: 'mean' as const, layer: undefined };
     const root = tempDir('t5-migrate-root-');
     const storage = tempDir('t5-migrate-storage-');
     for (let i = 0; i < 5; i++) writeFileSync(join(root, `n${i}.md`), `# Note ${i}\n\nA paragraph about migrating storage number ${i}.\n`);

@@ -343,7 +343,7 @@ describe('WorkspaceIndex keyword index on disk', () => {
     countTokens: (text) => text.split(/\s+/).filter(Boolean).length,
     embed: async (texts) => ({ vectors: texts.map((t) => unit(t.length, 8)) }),
   };
-  const settings = { ...DEFAULT_SETTINGS.index, minWords: 2, quantization: 'int8' as const, filesExclude: {}, searchExclude: {}, pooling: 'mean', layer: undefined };
+  const settings = { ...DEFAULT_SETTINGS.index, minWords: 2, quantization: 'int8' as const, filesExclude: {}, searchExclude: {}, pooling: 'mean' as const, layer: undefined };
 
   it('is loaded at open when it matches the file tables, repaired file by file when older, rebuilt when damaged', async () => {
     const root = temp();

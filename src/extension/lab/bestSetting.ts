@@ -1,8 +1,7 @@
 /**
- * @file Which pooling × layer the evaluation found best, and which of it the settings can express, plus
- * the validation of what the lab page posts back. The sidecar has no layer setting (it always embeds with
- * the encoder's output), so "apply" sets `t5Semantic.pooling` to the best pooling at the final layer and
- * the page says so when the overall best sits at another layer. Pure (no `vscode` import).
+ * @file Which pooling × layer the evaluation found best, the settings that select it (`t5Semantic.pooling`
+ * and `t5Semantic.layer`; every row is measured as the index would embed with it), and the validation of
+ * what the lab page posts back. Pure (no `vscode` import).
  */
 import type { LabEvaluateResult, LabLayerRow, LabMethodRow, Pooling } from '../../shared/protocol';
 
@@ -21,18 +20,23 @@ function better(a: LabLayerRow, b: LabLayerRow): boolean {
 
 export interface BestSetting {
   /** The best row over every layer. */
-  overall: LabLayerRow;
-  /** The best row the settings can select: the final layer (the encoder's output). */
-  applicable: LabLayerRow;
+  best: LabLayerRow;
   finalLayer: number;
+  /** The settings that select it: the final layer is `t5Semantic.layer` left empty (null). */
+  settings: { pooling: Pooling; layer: number | null };
 }
 
 export function bestSetting(result: Pick<LabEvaluateResult, 'results' | 'numLayers'>): BestSetting | undefined {
   const rows = result.results.filter(isLayerRow);
   if (!rows.length) return undefined;
-  const finalLayer = Math.max(...rows.map((r) => r.layer));
-  const pick = (candidates: LabLayerRow[]) => candidates.reduce((best, r) => (better(r, best) ? r : best));
-  return { overall: pick(rows), applicable: pick(rows.filter((r) => r.layer === finalLayer)), finalLayer };
+  const finalLayer = Math.max(result.numLayers, ...rows.map((r) => r.layer));
+  const best = rows.reduce((b, r) => (better(r, b) ? r : b));
+  return { best, finalLayer, settings: { pooling: best.pooling, layer: best.layer === finalLayer ? null : best.layer } };
+}
+
+/** "t5Semantic.pooling = cls, t5Semantic.layer = 1" (the layer left empty reads as "(empty: the output)"). */
+export function describeSettings(s: BestSetting['settings']): string {
+  return `t5Semantic.pooling = ${s.pooling}, t5Semantic.layer = ${s.layer === null ? '(empty: the output)' : s.layer}`;
 }
 
 /** The hybrid weight chosen on the validation pairs (the `fused` row), which Apply stores for the workspace. */

@@ -6,7 +6,7 @@
  */
 import type { LabAdaptResult, LabEvaluateResult, LabRankingMetrics } from '../../shared/protocol';
 import { escapeAttribute, escapeHtml } from '../search/panelHtml';
-import { bestHybridWeight, bestSetting, isLayerRow, isMethodRow, POOLINGS } from './bestSetting';
+import { bestHybridWeight, bestSetting, describeSettings, isLayerRow, isMethodRow, POOLINGS } from './bestSetting';
 import { plotSvg } from './labPlot';
 
 export interface LabPageShell {
@@ -68,7 +68,7 @@ export function evaluationHtml(shell: LabPageShell, folderName: string, result: 
   const methodRows = result.results.filter(isMethodRow);
   const rowHtml = layerRows
     .map((r) => {
-      const mark = best && r === best.overall ? ' best' : '';
+      const mark = best && r === best.best ? ' best' : '';
       const name = `${escapeHtml(r.pooling)} @ layer ${Number(r.layer)}${r.layer === best?.finalLayer ? ' (output)' : ''}`;
       return `<tr class="layer-row${mark}" data-pooling="${escapeAttribute(r.pooling)}" data-layer="${Number(r.layer)}"><th scope="row">${name}</th>${cells(r)}</tr>`;
     })
@@ -87,14 +87,9 @@ export function evaluationHtml(shell: LabPageShell, folderName: string, result: 
       : ` It also stores the hybrid search weight chosen on the validation pairs, <strong id="apply-weight">${num(weight)}</strong> for meaning (keywords ${num(1 - weight)}), for this workspace only, in the extension’s storage (not in the repository).`;
   let apply = '<p id="apply-note">No pooling × layer rows came back, so there is nothing to apply.</p>';
   if (best) {
-    const a = best.applicable;
-    const o = best.overall;
-    const elsewhere =
-      o.layer !== a.layer
-        ? `The best overall is ${escapeHtml(o.pooling)} at layer ${o.layer} (MRR ${num(o.mrr)}), but the engine always embeds with the encoder’s output (layer ${best.finalLayer}) and has no layer setting, so only the pooling is applied: the best pooling at layer ${best.finalLayer}. `
-        : '';
-    apply = `<p id="apply-note">${elsewhere}Best setting the engine can use: <strong>${escapeHtml(a.pooling)} pooling</strong> at layer ${a.layer} (MRR ${num(a.mrr)}). Stored vectors are kept per pooling, so switching back costs nothing.${weightNote}</p>
-<button id="apply" type="button" data-pooling="${escapeAttribute(a.pooling)}" data-layer="${Number(a.layer)}">Apply best setting (t5Semantic.pooling = ${escapeHtml(a.pooling)})</button>`;
+    const b = best.best;
+    apply = `<p id="apply-note">Best setting: <strong>${escapeHtml(b.pooling)} pooling at layer ${Number(b.layer)}</strong>${b.layer === best.finalLayer ? ' (the output)' : ''}, MRR ${num(b.mrr)}. Stored vectors are kept per pooling and layer, so switching back costs nothing.${weightNote}</p>
+<button id="apply" type="button" data-pooling="${escapeAttribute(b.pooling)}" data-layer="${Number(b.layer)}">Apply best setting (${escapeHtml(describeSettings(best.settings))})</button>`;
   }
 
   const body = `<h1>Embedding settings on ${escapeHtml(folderName)}</h1>

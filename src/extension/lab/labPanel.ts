@@ -8,7 +8,7 @@ import type { LabAdaptResult, LabEvaluateResult, Pooling } from '../../shared/pr
 import { SETTINGS_SECTION } from '../../shared/settings';
 import type { Ctx } from '../core/ctx';
 import { storeHybridWeight } from '../core/hybridWeight';
-import { bestHybridWeight, bestSetting, parseLabMessage } from './bestSetting';
+import { bestHybridWeight, bestSetting, describeSettings, parseLabMessage } from './bestSetting';
 import { adaptHtml, evaluationHtml, type LabPageShell } from './labHtml';
 import { makeNonce } from '../search/panelHtml';
 
@@ -69,40 +69,42 @@ export class LabPanel implements Disposable {
       return;
     }
     try {
-      if (message.type === 'apply') await this.applyPooling(message.pooling, message.layer);
+      if (message.type === 'apply') await this.applySetting(message.pooling, message.layer);
       else await this.useModel(message.folder);
     } catch (error) {
       this.ctx.reportError(`Could not change the setting: ${(error as Error).message}`);
     }
   }
 
-  private async applyPooling(pooling: Pooling, layer: number): Promise<void> {
-    const shown = this.shown;
-    const best = shown?.kind === 'evaluate' ? bestSetting(shown.result) : undefined;
-    if (!best || best.applicable.pooling !== pooling || best.applicable.layer !== layer) {
+  private async applySetting(pooling: Pooling, layer: number): Promise<void> {
+    const shown = this.shown?.kind === 'evaluate' ? this.shown : undefined;
+    const best = shown && bestSetting(shown.result);
+    if (!shown || !best || best.best.pooling !== pooling || best.best.layer !== layer) {
       this.ctx.log.warn(`Ignored an apply message for ${pooling} @ layer ${layer}: it is not the setting this page offered.`);
       return;
     }
+    const described = describeSettings(best.settings);
     const choices = workspace.workspaceFolders?.length ? [WORKSPACE_TARGET, USER_TARGET] : [USER_TARGET];
     const picked = await window.showQuickPick(choices, {
-      title: `Set t5Semantic.pooling to "${pooling}" in…`,
+      title: `Set ${described} in…`,
       placeHolder: 'Workspace settings write .vscode/settings.json in the repository; user settings stay on this machine.',
     });
     if (!picked) return;
     const target = picked === WORKSPACE_TARGET ? ConfigurationTarget.Workspace : ConfigurationTarget.Global;
-    await workspace.getConfiguration(SETTINGS_SECTION).update('pooling', pooling, target);
+    const config = workspace.getConfiguration(SETTINGS_SECTION);
+    // The layer first: the sidecar reopens the index on each change, and the pair is what it should end on.
+    await config.update('layer', best.settings.layer ?? undefined, target);
+    await config.update('pooling', best.settings.pooling, target);
     const where = target === ConfigurationTarget.Workspace ? 'workspace' : 'user';
-    this.ctx.log.info(`Embedding lab: set t5Semantic.pooling = ${pooling} in ${where} settings.`);
-    const weight = shown?.kind === 'evaluate' ? bestHybridWeight(shown.result) : undefined;
+    this.ctx.log.info(`Embedding lab: set ${described} in ${where} settings.`);
+    const weight = bestHybridWeight(shown.result);
     let weightText = '';
     if (weight !== undefined) {
       await storeHybridWeight(this.ctx.extension.workspaceState, weight);
       this.ctx.log.info(`Embedding lab: hybrid search weight ${weight} stored for this workspace.`);
       weightText = ` Hybrid search in this workspace now weighs meaning ${weight} and keywords ${Number((1 - weight).toFixed(2))}.`;
     }
-    void window.showInformationMessage(
-      `t5Semantic.pooling is now "${pooling}" (${where} settings); the index re-embeds with it. There is no layer setting: the engine embeds with the encoder's output (layer ${best.finalLayer}).${weightText}`,
-    );
+    void window.showInformationMessage(`${described} (${where} settings); the index embeds what it has not embedded this way before.${weightText}`);
   }
 
   private async useModel(folder: string): Promise<void> {

@@ -9,14 +9,15 @@ import { ErrorCodes, type ExportBundleResult, type ImportBundleResult } from '..
 import type { EngineSettings } from '../../shared/settings';
 import type { IndexHost } from '../indexing/host';
 import type { IndexEngine } from '../indexing/workspaceIndex';
+import type { EmbeddingChoice } from '../engine/embeddingChoice';
 import { BundleError } from './bundleCodec';
 import { exportBundle, importBundle } from './bundleIo';
 import { describeKey, modelKeyOf, type ModelKey } from './modelKey';
 import { seedRecordPath, seedStore, type SeedFile, type SeedReport } from './seed';
 
 /** The key the index opened with these settings stores its vectors under (as IndexHost opens it). */
-export function liveKey(engine: IndexEngine, settings: EngineSettings): ModelKey {
-  return modelKeyOf({ info: engine.info, pooling: settings.pooling, layer: undefined, quantization: settings.index.quantization });
+export function liveKey(engine: IndexEngine, settings: EngineSettings, embedding: EmbeddingChoice): ModelKey {
+  return modelKeyOf({ info: engine.info, pooling: embedding.pooling ?? 'auto', layer: embedding.layer, quantization: settings.index.quantization });
 }
 
 export interface BundleTarget {

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { CHUNKER_VERSION } from '../indexing/chunker';
+import { vectorKeyParts } from '../indexing/vectorKey';
 import type { Quantization } from '../indexing/store/vectorStore';
 
 export interface ModelKey {
@@ -33,7 +34,7 @@ export function modelKeyOf({ info, pooling, layer, quantization }: KeySource): M
 
 /** The store folder for the key under an index storage folder (`<storage>/index`). */
 export function vectorFolder(indexStorage: string, key: ModelKey): string {
-  const hash = createHash('sha256').update(JSON.stringify([key.model, key.precision, key.pooling, key.layer, key.chunker, key.quantization])).digest('hex').slice(0, 16);
+  const hash = createHash('sha256').update(JSON.stringify(vectorKeyParts(key))).digest('hex').slice(0, 16);
   return join(indexStorage, 'vectors', hash);
 }
 

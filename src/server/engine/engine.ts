@@ -87,6 +87,8 @@ export class Engine {
       dimensions: pipeline.dimensions(config.dModel),
       hiddenSize: config.dModel,
       numLayers: config.numLayers,
+      pooling: [...pipeline.pooling],
+      allLayers: g.allLayers,
       maxTokens,
       pipeline: pipeline.describe(`T5 encoder (${config.numLayers} layers, d_model ${config.dModel}, ${config.feedForward.gated ? 'gated-' : ''}${config.feedForward.activation}, ${g.precision})`),
       onnxSource: g.source,
@@ -155,8 +157,9 @@ export class Engine {
   }
 
   /**
-   * Every layer's hidden states (0 = token embeddings … numLayers = final output) pooled with each mode,
-   * and the full pipeline's embedding, from one encoder pass per batch (the embedding lab compares them).
+   * Every layer's hidden states (0 = token embeddings … numLayers = final output) pooled with each mode
+   * and passed through the model's modules after pooling, and the full pipeline's embedding, from one
+   * encoder pass per batch (the embedding lab compares them).
    * `pooled[l][m][t]` is text t at `layers[l]` with `modes[m]`. A shipped graph exposing only its output
    * gives only the final layer. Batches are smaller than `embed`'s: every layer's output is held at once.
    */
@@ -168,12 +171,15 @@ export class Engine {
     const pooled = layers.map(() => modes.map(() => new Array<Float32Array>(texts.length)));
     const embeddings = new Array<Float32Array>(texts.length);
     const budget = Math.max(512, Math.floor((this.options.batchTokenBudget * 2) / layers.length));
+    // Each pooled vector is what the index would embed with that pooling and layer (through the model's
+    // Dense and Normalize), unless one pooling cannot feed the Dense modules (a model concatenating poolings).
+    const throughPipeline = this.pipeline.dense.length === 0 || this.pipeline.pooling.length === 1;
     let done = 0;
     for (const plan of planBatches(ids.map((r) => r.length), budget)) {
       options.checkCancelled?.();
       const batches = await this.session.runMany(plan.indices.map((i) => ids[i]), outputs, options.checkCancelled);
       plan.indices.forEach((original, row) => {
-        batches.forEach((batch, l) => modes.forEach((mode, m) => (pooled[l][m][original] = pool(batch, row, [mode]))));
+        batches.forEach((batch, l) => modes.forEach((mode, m) => (pooled[l][m][original] = throughPipeline ? this.pipeline.apply(batch, row, mode) : pool(batch, row, [mode]))));
         embeddings[original] = this.pipeline.apply(batches[batches.length - 1], row);
       });
       done += plan.indices.length;

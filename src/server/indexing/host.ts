@@ -9,6 +9,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import { IndexStatusNotification, type IndexDetails, type IndexStatus } from '../../shared/protocol';
 import { coverage } from '../../shared/coverage';
 import type { EngineSettings } from '../../shared/settings';
+import type { EmbeddingChoice } from '../engine/embeddingChoice';
 import { WorkspaceIndex, type IndexEngine, type IndexProgress } from './workspaceIndex';
 import type { FolderExcludes } from '../settings';
 import { SharedIndex, type IndexRole } from './sharedIndex';
@@ -68,7 +69,7 @@ export class IndexHost {
   }
 
   /** (Re)opens the index for this engine and settings and starts a full update. */
-  open(engine: IndexEngine, settings: EngineSettings, excludes: FolderExcludes): void {
+  open(engine: IndexEngine, settings: EngineSettings, excludes: FolderExcludes, embedding: EmbeddingChoice = {}): void {
     this.close();
     if (!this.trusted || !settings.index.enabled) {
       const message = !this.trusted ? 'Indexing is off in Restricted Mode (trust the workspace to index it).' : 'Indexing is turned off (t5Semantic.index.enabled).';
@@ -87,8 +88,8 @@ export class IndexHost {
           filesExclude: {},
           searchExclude: {},
           folderRules: (folder) => excludes[folder] ?? {},
-          pooling: settings.pooling,
-          layer: undefined,
+          pooling: embedding.pooling ?? 'auto',
+          layer: embedding.layer,
           readOnly,
         },
         (m) => this.log(m),
@@ -126,10 +127,18 @@ export class IndexHost {
     }
   }
 
+  /** Settings the index cannot open with (a layer the model lacks): nothing is indexed, and the status says why. */
+  refuse(message: string): void {
+    this.close();
+    this.lastError = message;
+    this.log(message);
+    this.setStatus({ state: 'error', filesIndexed: 0, filesTotal: 0, chunks: 0, message });
+  }
+
   /** Forgets what was extracted (vectors stay: unchanged text is not embedded again) and indexes everything anew. */
-  reindex(engine: IndexEngine, settings: EngineSettings, excludes: FolderExcludes): void {
+  reindex(engine: IndexEngine, settings: EngineSettings, excludes: FolderExcludes, embedding: EmbeddingChoice = {}): void {
     this.index?.forgetFiles();
-    this.open(engine, settings, excludes);
+    this.open(engine, settings, excludes, embedding);
   }
 
   /** Files changed on disk (watcher): re-checked after a short quiet period, in one batch. */

@@ -9,6 +9,9 @@ import { existsSync, lstatSync, renameSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { CHUNKER_VERSION } from './chunker';
+import { vectorKeyParts } from './vectorKey';
+import type { EmbeddingChoice } from '../engine/embeddingChoice';
+import type { Pooling } from '../../shared/protocol';
 import { chunkKey, fileKey, parseFileKey, splitChunkKey, type ChunkFilter, type ChunkHit, type ChunkKey, type FileKey, type IndexedChunk } from './chunkKey';
 import { topDense, type DenseChunks } from './denseScan';
 import { FileRules, type FileRulesConfig, type SkipReason } from './files';
@@ -20,14 +23,17 @@ import { VectorStore, type Quantization } from './store/vectorStore';
 export interface IndexEngine {
   readonly info: { id: string; dimensions: number; maxTokens: number; precision: string; legacyIds?: readonly string[] };
   countTokens(text: string): number;
-  embed(texts: readonly string[], options?: { checkCancelled?: () => void }): Promise<{ vectors: Float32Array[] }>;
+  embed(texts: readonly string[], options?: { checkCancelled?: () => void } & EmbeddingChoice): Promise<{ vectors: Float32Array[] }>;
 }
 
 export interface IndexSettings extends FileRulesConfig {
   minWords: number;
   quantization: Quantization;
-  /** Pooling and layer are part of the vector key. */
-  pooling: string;
+  /**
+   * What chunks and queries are embedded with (engine/embeddingChoice.ts, canonical: 'auto' and undefined
+   * are the model's own pooling and last layer); part of the vector key.
+   */
+  pooling: Pooling | 'auto';
   layer: number | undefined;
   /** A folder's own file rules over these (a multi-root workspace's folders each have their own excludes). */
   folderRules?: (folder: string) => Partial<FileRulesConfig>;
@@ -67,9 +73,12 @@ export class IndexContents implements KeywordSource {
   private dense?: { key: string; list: DenseChunks };
   /** How long opening took, by part (logged, and read by the benchmark). */
   openTimings: { totalMs: number; vectorsMs: number; tablesMs: number; keywordsMs: number };
+  /** What chunks were embedded with; a query must be embedded the same way to be compared with them. */
+  readonly embedding: EmbeddingChoice;
 
   constructor(folders: readonly string[], engine: IndexEngine, storagePath: string, settings: IndexSettings, log: (m: string) => void) {
     const info = engine.info;
+    this.embedding = Object.freeze({ ...(settings.pooling !== 'auto' ? { pooling: settings.pooling } : {}), ...(settings.layer !== undefined ? { layer: settings.layer } : {}) });
     const { modelKey, chunkerKey } = storageKeys(info.id, info, settings);
     if (!settings.readOnly) adoptLegacyStorage(storagePath, folders, info, settings);
     const started = performance.now();
@@ -240,7 +249,7 @@ type KeySettings = Pick<IndexSettings, 'minWords' | 'quantization' | 'pooling' |
 
 function storageKeys(id: string, info: IndexEngine['info'], settings: KeySettings): { modelKey: string; chunkerKey: string } {
   return {
-    modelKey: shortHash(JSON.stringify([id, info.precision, settings.pooling, settings.layer ?? 'last', CHUNKER_VERSION, settings.quantization])),
+    modelKey: shortHash(JSON.stringify(vectorKeyParts({ model: id, precision: info.precision, pooling: settings.pooling, layer: settings.layer ?? 'last', chunker: CHUNKER_VERSION, quantization: settings.quantization }))),
     chunkerKey: shortHash(JSON.stringify([id, info.maxTokens, settings.minWords, CHUNKER_VERSION])),
   };
 }

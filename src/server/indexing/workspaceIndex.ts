@@ -268,7 +268,7 @@ export class WorkspaceIndex extends IndexContents {
     }
     if (batch.size) {
       const hashes = [...batch.keys()];
-      const { vectors } = await this.engine.embed([...batch.values()], { checkCancelled: () => signal?.throwIfAborted() });
+      const { vectors } = await this.engine.embed([...batch.values()], { ...this.embedding, checkCancelled: () => signal?.throwIfAborted() });
       // Unit length, so search scores are cosines whatever the model's last module is.
       // A bundle imported during this run may have brought some: an imported vector is never replaced.
       hashes.forEach((h, i) => this.vectors.has(h) || this.vectors.put(h, l2Normalize(vectors[i])));

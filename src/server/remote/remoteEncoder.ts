@@ -8,6 +8,7 @@
 import { cosine } from '../engine/pooling';
 import { PROBE_TEXTS } from '../engine/precisionCheck';
 import type { IndexEngine } from '../indexing/workspaceIndex';
+import type { EmbeddingChoice } from '../engine/embeddingChoice';
 import { EmbeddingsClient, EmbeddingsEndpointError } from './embeddingsClient';
 
 export const MIN_AGREEMENT = 0.999;
@@ -53,7 +54,9 @@ export class RemoteEncoder implements IndexEngine {
     return this.local.countTokens(text);
   }
 
-  async embed(texts: readonly string[], options: { checkCancelled?: () => void } = {}): Promise<{ vectors: Float32Array[] }> {
+  async embed(texts: readonly string[], options: { checkCancelled?: () => void } & EmbeddingChoice = {}): Promise<{ vectors: Float32Array[] }> {
+    // The endpoint embeds with the model's own pooling and last layer; MachineSetup never sends another choice here.
+    if (options.pooling !== undefined || options.layer !== undefined) throw new Error(`The embeddings endpoint ${this.client.url.href} embeds with the model's own pooling and last layer only.`);
     options.checkCancelled?.();
     const vectors = await this.client.embed(texts);
     if (vectors.some((v) => v.length !== this.info.dimensions)) {

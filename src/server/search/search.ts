@@ -10,6 +10,7 @@ import { l2Normalize } from '../engine/pooling';
 import type { Chunk } from '../indexing/chunker';
 import { fileKey, type ChunkFilter, type ChunkHit, type ChunkKey } from '../indexing/chunkKey';
 import type { ChunkQuery, IndexEngine } from '../indexing/indexContents';
+import type { EmbeddingChoice } from '../engine/embeddingChoice';
 import type { SearchMissReason } from '../../shared/protocol';
 import type { SearchMode } from '../../shared/searchVocabulary';
 import type { Rejection } from './filters';
@@ -21,6 +22,8 @@ export interface SearchIndex {
   keywordTop(query: string, q: ChunkQuery): ChunkHit[];
   matchedTerms(query: string, chunk: Chunk): string[];
   isStale(folder: string, relPath: string): Promise<boolean>;
+  /** What the chunks were embedded with (default the model's own): the query is embedded the same way. */
+  readonly embedding?: EmbeddingChoice;
 }
 
 export interface SearchOptions {
@@ -72,7 +75,7 @@ export function looksLikeIdentifier(query: string): boolean {
 export async function search(index: SearchIndex, engine: IndexEngine, query: string, options: SearchOptions): Promise<{ hits: SearchHit[]; misses: SearchMiss[] }> {
   const { reject, mode, topK, perFile, minScore } = options;
   const weight = options.hybridWeight ?? DEFAULT_HYBRID_WEIGHT;
-  const embedQuery = queryEmbedder(engine, query);
+  const embedQuery = queryEmbedder(engine, index, query);
   const filter: ChunkFilter | undefined = reject && ((folder, relPath, chunk) => !reject(folder, relPath, chunk));
   const ranked = await rank(index, embedQuery, query, mode, topK, filter, weight);
   const hits = await cut(index, minScore === undefined ? ranked : ranked.filter((h) => !belowFloor(h, minScore)), topK, perFile);
@@ -104,9 +107,9 @@ function belowFloor(hit: SearchHit, floor: number): boolean {
   return hit.keywordRank === undefined && hit.semanticScore !== undefined && hit.semanticScore < floor;
 }
 
-function queryEmbedder(engine: IndexEngine, query: string): () => Promise<Float32Array> {
+function queryEmbedder(engine: IndexEngine, index: SearchIndex, query: string): () => Promise<Float32Array> {
   let vector: Promise<Float32Array> | undefined;
-  return () => (vector ??= engine.embed([query]).then((r) => l2Normalize(r.vectors[0])));
+  return () => (vector ??= engine.embed([query], index.embedding).then((r) => l2Normalize(r.vectors[0])));
 }
 
 /** The keyword index's matched words, for the hits of the page only (those the panel shows). */

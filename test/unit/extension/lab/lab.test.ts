@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { LabEvaluateResult } from '../../../../src/shared/protocol';
-import { bestSetting, parseLabMessage } from '../../../../src/extension/lab/bestSetting';
+import { bestSetting, describeSettings, parseLabMessage } from '../../../../src/extension/lab/bestSetting';
 import { plotSvg } from '../../../../src/extension/lab/labPlot';
 import { adaptedFolderIn, isInside } from '../../../../src/extension/lab/outputFolder';
 import { tempDir } from '../../../support/tempDir';
@@ -12,21 +12,28 @@ const m = (mrr: number, recallAt10 = mrr) => ({ recallAt1: mrr / 2, recallAt10, 
 const result = (rows: LabEvaluateResult['results']): LabEvaluateResult => ({ model: 'm', numLayers: 2, pairs: { train: 1, validation: 1, test: 1, sources: {} }, results: rows });
 
 describe('lab best setting', () => {
-  it('picks the best MRR overall and the best at the output layer, which is what can be applied', () => {
+  it('picks the best MRR over every layer, and the settings that select it', () => {
     const best = bestSetting(result([
       { pooling: 'mean', layer: 2, ...m(0.5) },
       { pooling: 'cls', layer: 1, ...m(0.7) },
       { pooling: 'max', layer: 2, ...m(0.4) },
       { method: 'fused', weight: 0.5, ...m(0.9) },
     ]))!;
-    assert.deepEqual([best.overall.pooling, best.overall.layer], ['cls', 1]);
-    assert.deepEqual([best.applicable.pooling, best.applicable.layer], ['mean', 2]);
+    assert.deepEqual([best.best.pooling, best.best.layer], ['cls', 1]);
+    assert.deepEqual(best.settings, { pooling: 'cls', layer: 1 });
+    assert.equal(describeSettings(best.settings), 't5Semantic.pooling = cls, t5Semantic.layer = 1');
     assert.equal(best.finalLayer, 2);
+  });
+
+  it('selects the output layer by leaving t5Semantic.layer empty', () => {
+    const best = bestSetting(result([{ pooling: 'cls', layer: 1, ...m(0.2) }, { pooling: 'max', layer: 2, ...m(0.6) }]))!;
+    assert.deepEqual(best.settings, { pooling: 'max', layer: null });
+    assert.match(describeSettings(best.settings), /t5Semantic.layer = \(empty: the output\)/);
   });
 
   it('breaks MRR ties by recall@10, and has nothing to apply without layer rows', () => {
     const best = bestSetting(result([{ pooling: 'mean', layer: 2, ...m(0.5, 0.6) }, { pooling: 'max', layer: 2, ...m(0.5, 0.8) }]))!;
-    assert.equal(best.applicable.pooling, 'max');
+    assert.equal(best.best.pooling, 'max');
     assert.equal(bestSetting(result([{ method: 'keyword', ...m(0.3) }])), undefined);
   });
 

@@ -9,6 +9,8 @@ const info: ModelInfo = {
   dimensions: 768,
   hiddenSize: 768,
   numLayers: 12,
+  pooling: ['mean'],
+  allLayers: true,
   maxTokens: 512,
   pipeline: ['T5 encoder', 'mean pooling', 'Dense 768→768', 'Normalize'],
   onnxSource: 'built',
