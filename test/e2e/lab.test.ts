@@ -1,7 +1,8 @@
 /**
  * @file End to end, the embedding lab in code-server: Evaluate on a fixture workspace with the small
- * golden model, the page's table and plot, then "Apply best setting": the pooling lands in user settings
- * (nothing in the repository) and the hybrid weight is stored for the workspace. Screenshots go to
+ * golden model, the page's table and plot, then "Apply best setting": the pooling and layer land in user
+ * settings (nothing in the repository), the hybrid weight is stored for the workspace, and the index
+ * embeds with them (the status bar comes back to ready). Screenshots go to
  * test-results/e2e/lab-*.png.
  */
 import assert from 'node:assert/strict';
@@ -46,7 +47,7 @@ const labPage = (p: Page): FrameLocator =>
 describe('The embedding lab in code-server', { timeout: 900_000 }, () => {
   const wb = useWorkbench({ name: 'lab', files: files(), settings: { 'workbench.colorTheme': 'Default Dark Modern' }, explorerRow: 'docs', ready: waitForReady });
 
-  test('Evaluate shows the table and plot; Apply best setting changes the pooling and stores the weight', { timeout: 600_000 }, async () => {
+  test('Evaluate shows the table and plot; Apply best setting changes the pooling and layer and stores the weight', { timeout: 600_000 }, async () => {
     const p = wb.page;
     await wb.withArtifacts('evaluate', async () => {
       await runCommand(p, 'T5 Semantic: Evaluate Embedding Settings on This Workspace…');
@@ -65,6 +66,8 @@ describe('The embedding lab in code-server', { timeout: 900_000 }, () => {
 
       const apply = page.locator('button#apply');
       const pooling = await apply.getAttribute('data-pooling');
+      const layer = Number(await apply.getAttribute('data-layer'));
+      const finalLayer = Number(await page.locator('tr.layer-row').evaluateAll((rows) => Math.max(...rows.map((r) => Number((r as HTMLElement).dataset.layer)))));
       const weight = Number(await page.locator('#apply-weight').textContent());
       assert.ok(pooling === 'mean' || pooling === 'cls' || pooling === 'max', `pooling ${pooling}`);
       assert.ok(weight >= 0 && weight <= 1, `weight ${weight}`);
@@ -72,13 +75,16 @@ describe('The embedding lab in code-server', { timeout: 900_000 }, () => {
       await quickInput(p).waitFor({ state: 'visible', timeout: 30_000 });
       await screenshot(p, 'lab-02-apply-where');
       await quickInputRows(p).filter({ hasText: 'User settings' }).first().click();
-      const toast = p.locator('.notifications-toasts .notification-toast').filter({ hasText: `t5Semantic.pooling is now "${pooling}"` });
+      const toast = p.locator('.notifications-toasts .notification-toast').filter({ hasText: `t5Semantic.pooling = ${pooling}, t5Semantic.layer = ` });
       await toast.waitFor({ timeout: 60_000 });
       assert.match(await toast.innerText(), new RegExp(`Hybrid search in this workspace now weighs meaning ${weight}`));
       await screenshot(p, 'lab-03-applied');
 
       const user = JSON.parse(readFileSync(join(wb.server.userDataDir, 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;
       assert.equal(user['t5Semantic.pooling'], pooling, 'the pooling is in user settings');
+      // The output layer is the setting left empty; any other is written as its number.
+      assert.equal(user['t5Semantic.layer'], layer === finalLayer ? undefined : layer, `layer ${layer} of ${finalLayer}`);
+      await waitForReady(p);
       assert.equal(existsSync(join(wb.workspace, '.vscode', 'settings.json')), false, 'nothing written into the repository');
     });
   });

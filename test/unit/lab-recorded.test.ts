@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { clearRecorded, recordedPairsOf, recordOpened, SEARCHED_PAIRS_KEY } from '../../src/extension/core/searchedPairs';
+import { clearRecorded, recordedCount, recordedPairsOf, recordOpened, SEARCHED_PAIRS_KEY } from '../../src/extension/core/searchedPairs';
 import { collectPairs } from '../../src/server/lab/collect';
 import { recordedParam } from '../../src/server/lab/handlers';
 import { MAX_RECORDED_PAIRS } from '../../src/shared/protocol';
@@ -37,8 +37,10 @@ describe('recording searched-and-opened pairs', () => {
     assert.deepEqual(recordedPairsOf(store, A).map((p) => p.query), ['renew the token', 'retry after timeout']);
     assert.deepEqual(recordedPairsOf(store, A)[0], { query: 'renew the token', passage: 'Text of src/x.ts for renew the token.', path: 'src/x.ts' });
     assert.equal(recordedPairsOf(store, 'file:///ws/b').length, 1);
+    assert.equal(recordedCount(store), 3, 'Forget Recorded Searches counts every folder of the workspace');
     await clearRecorded(store);
     assert.deepEqual(recordedPairsOf(store, A), []);
+    assert.equal(recordedCount(store), 0);
   });
 
   it('keeps at most MAX_RECORDED_PAIRS, dropping the oldest, and skips damaged entries', async () => {

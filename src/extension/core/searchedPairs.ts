@@ -41,6 +41,9 @@ export function recordedPairsOf(store: MementoLike, folder: string): LabRecorded
     .map(({ query, passage, path }) => ({ query, passage, path }));
 }
 
+/** How many pairs are recorded in this workspace (every folder). */
+export const recordedCount = (store: MementoLike): number => stored(store).length;
+
 export async function clearRecorded(store: MementoLike): Promise<void> {
   await store.update(SEARCHED_PAIRS_KEY, undefined);
 }

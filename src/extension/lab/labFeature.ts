@@ -11,12 +11,12 @@ import { WorkDoneProgress, type LanguageClient } from 'vscode-languageclient/nod
 import { ErrorCodes, LabAdaptRequest, LabEvaluateRequest, type LabRecordedPair } from '../../shared/protocol';
 import type { Ctx } from '../core/ctx';
 import type { Feature } from '../core/feature';
-import { recordedPairsOf } from '../core/searchedPairs';
+import { clearRecorded, recordedCount, recordedPairsOf } from '../core/searchedPairs';
 import { describeError, sentence } from '../core/log';
 import { LabPanel } from './labPanel';
 import { adaptedFolderIn, isInside } from './outputFolder';
 
-export const LAB_COMMANDS = Object.freeze({ evaluate: 't5Semantic.lab.evaluate', adapt: 't5Semantic.lab.adapt' });
+export const LAB_COMMANDS = Object.freeze({ evaluate: 't5Semantic.lab.evaluate', adapt: 't5Semantic.lab.adapt', forgetSearches: 't5Semantic.lab.forgetRecordedSearches' });
 
 export function createLabFeature(ctx: Ctx): Feature {
   const panel = new LabPanel(ctx);
@@ -24,6 +24,7 @@ export function createLabFeature(ctx: Ctx): Feature {
     commands: {
       [LAB_COMMANDS.evaluate]: () => evaluateCommand(ctx, panel),
       [LAB_COMMANDS.adapt]: () => adaptCommand(ctx, panel),
+      [LAB_COMMANDS.forgetSearches]: () => forgetSearchesCommand(ctx),
     },
     disposables: [panel],
   };
@@ -33,6 +34,26 @@ export function createLabFeature(ctx: Ctx): Feature {
 function recordedFor(ctx: Ctx, folder: WorkspaceFolder): LabRecordedPair[] | undefined {
   const pairs = recordedPairsOf(ctx.extension.workspaceState, folder.uri.toString());
   return pairs.length ? pairs : undefined;
+}
+
+/** Deletes every recorded search of this workspace, after saying how many and asking. */
+async function forgetSearchesCommand(ctx: Ctx): Promise<void> {
+  const store = ctx.extension.workspaceState;
+  const count = recordedCount(store);
+  if (!count) {
+    void window.showInformationMessage('No searches are recorded for the embedding lab in this workspace.');
+    return;
+  }
+  const forget = 'Forget Them';
+  const picked = await window.showWarningMessage(
+    `Forget the ${count} recorded ${count === 1 ? 'search' : 'searches'} (the query and the result you opened) the embedding lab keeps for this workspace?`,
+    { modal: true, detail: "They are kept only in this machine's extension storage. Recording goes on while t5Semantic.lab.recordSearches is on." },
+    forget,
+  );
+  if (picked !== forget) return;
+  await clearRecorded(store);
+  ctx.log.info(`Embedding lab: forgot ${count} recorded searches of this workspace.`);
+  void window.showInformationMessage(`Forgot ${count} recorded ${count === 1 ? 'search' : 'searches'}.`);
 }
 
 async function pickFolder(purpose: string): Promise<WorkspaceFolder | undefined> {
