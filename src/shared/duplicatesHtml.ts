@@ -1,22 +1,16 @@
 /**
  * @file The near-duplicate report as one standalone HTML page, to attach to a CI run or open in a browser.
- * Workspace text is untrusted: every string is escaped, the page has no script at all, and its CSP allows
- * nothing but its own inline stylesheet (by hash), so even a missed escape could not run code or load
- * anything. Similarity bars are `<meter>` elements (no style attributes, which the CSP would block).
+ * Workspace text is untrusted: every string is escaped, the page has no script at all, and its CSP (the
+ * shared htmlDocument's, with no origin) allows nothing but its own inline stylesheet (by hash), so even a
+ * missed escape could not run code or load anything. Similarity bars are `<meter>` elements (no style
+ * attributes, which the CSP would block).
  * Drifted copies show a word diff against the copy they were graded against, changed numbers and
  * negations marked, since those are the edits embeddings barely notice.
  */
-import { createHash } from 'node:crypto';
+import { escapeHtml, htmlDocument } from './htmlDocument';
 import { diffWords } from './wordDiff';
 import { describeGrade, GRADE_LABELS, isGroupSuppressed, orderGroups, placeOf, summarize, type ReportInput } from './duplicatesReport';
 import type { DuplicateGroupInfo, DuplicateMemberInfo } from './protocol';
-
-const ESCAPES: Readonly<Record<string, string>> = Object.freeze({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' });
-
-/** Text and attribute values alike: all five HTML-significant characters. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
-}
 
 const CSS = `
 :root { color-scheme: light dark; --muted: #6b7280; --line: #d1d5db; --ins: #16a34a33; --del: #dc262633; --flag: #f59e0b66; }
@@ -33,12 +27,6 @@ ins { background: var(--ins); text-decoration: none; } del { background: var(--d
 mark { background: var(--flag); color: inherit; font-weight: 600; }
 meter { vertical-align: middle; width: 8rem; }
 `;
-
-/** A CSP that allows this page's one stylesheet and nothing else: no scripts, images, fonts or requests. */
-export function reportCsp(css: string = CSS): string {
-  const hash = createHash('sha256').update(css).digest('base64');
-  return `default-src 'none'; style-src 'sha256-${hash}'; base-uri 'none'; form-action 'none'`;
-}
 
 const link = (m: DuplicateMemberInfo) => {
   const place = escapeHtml(placeOf(m));
@@ -111,24 +99,13 @@ export function htmlReport(input: ReportInput, title?: string): string {
     t.maxFiles === undefined ? '' : `text in more than ${t.maxFiles} files is boilerplate`,
   ].filter(Boolean);
   const rows = (['exact', 'near', 'paraphrase'] as const).map((grade) => `<tr><th>${GRADE_LABELS[grade]}</th><td>${summary.byGrade[grade]}</td></tr>`);
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${reportCsp()}">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(heading)}</title>`,
-    `<style>${CSS}</style>`,
-    '</head>',
-    '<body>',
+  const body = [
     `<h1>${escapeHtml(heading)}</h1>`,
     `<p class="meta">${escapeHtml(`${input.tool.name} ${input.tool.version}`)}${thresholds.length ? ` · ${escapeHtml(thresholds.join('; '))}` : ''}</p>`,
     input.calibration ? `<p class="meta">${escapeHtml(input.calibration.reason)}</p>` : '',
     `<table class="summary"><tr><th>Groups reported</th><td>${summary.reported}</td></tr>${rows.join('')}<tr><th>Suppressed groups</th><td>${summary.suppressed}</td></tr></table>`,
     groups.length ? groups.map(groupHtml).join('\n') : '<p>No near-duplicates found.</p>',
-    '</body>',
-    '</html>',
-    '',
   ].join('\n');
+  // No cspSource: a page opened anywhere loads nothing; its one stylesheet is inline, allowed by hash.
+  return htmlDocument({ title: heading, inlineStyle: CSS, body });
 }

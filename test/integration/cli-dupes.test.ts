@@ -156,7 +156,7 @@ describe('t5-semantic dupes for CI', () => {
     const r = dupes(root, '--html', html, '--histogram');
     assert.equal(r.status, 0, r.stderr);
     const page = readFileSync(html, 'utf8');
-    assert.match(page, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-/);
+    assert.match(page, /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; style-src &#39;sha256-/);
     assert.ok(!page.includes('<script'));
     for (const path of ['docs/install.md', 'pkg-a/README.md', 'docs/security-old.md']) assert.ok(page.includes(path), path);
     assert.match(page, /<mark><ins>cannot<\/ins><\/mark>|<mark><del>cannot<\/del><\/mark>|<mark><del>can<\/del><\/mark>/, 'the added negation is flagged');

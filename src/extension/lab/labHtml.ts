@@ -1,11 +1,11 @@
 /**
  * @file The embedding lab's pages, built whole on the extension side: the pairs found, the table of
- * every pooling × layer and the rankers, the plot, what the numbers mean, and the buttons. The CSP is the
- * search panel's (nothing by default, the one script by nonce, styles from the webview's origin); every
- * workspace string is escaped. Pure (no `vscode` import), so the webview tests serve exactly this page.
+ * every pooling × layer and the rankers, the plot, what the numbers mean, and the buttons. The document is
+ * the shared htmlDocument (nothing by default, the one script by nonce, styles and images from the webview's
+ * origin); every workspace string is escaped. Pure (no `vscode` import), so the webview tests serve exactly this page.
  */
 import type { LabAdaptResult, LabEvaluateResult, LabRankingMetrics } from '../../shared/protocol';
-import { escapeAttribute, escapeHtml } from '../search/panelHtml';
+import { escapeAttribute, escapeHtml, htmlDocument } from '../../shared/htmlDocument';
 import { bestHybridWeight, bestSetting, describeSettings, isLayerRow, isMethodRow, POOLINGS } from './bestSetting';
 import { plotSvg } from './labPlot';
 
@@ -33,23 +33,8 @@ const num = (n: number) => (Number.isFinite(n) ? n.toFixed(3) : '—');
 const cells = (m: LabRankingMetrics) => `<td class="num">${num(m.recallAt1)}</td><td class="num">${num(m.recallAt10)}</td><td class="num">${num(m.mrr)}</td>`;
 
 function page(shell: LabPageShell, title: string, body: string): string {
-  const csp = ["default-src 'none'", `style-src ${shell.cspSource}`, `img-src ${shell.cspSource}`, `script-src 'nonce-${shell.nonce}'`].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="UTF-8">
-  <meta http-equiv="Content-Security-Policy" content="${escapeAttribute(csp)}">
-  <meta name="viewport" content="width=device-width, initial-scale=1.0">
-  <link rel="stylesheet" href="${escapeAttribute(shell.styleUri)}">
-  <title>${escapeHtml(title)}</title>
-</head>
-<body>
-<main id="lab">
-${body}
-</main>
-<script nonce="${escapeAttribute(shell.nonce)}" src="${escapeAttribute(shell.scriptUri)}"></script>
-</body>
-</html>`;
+  // No font-src: the lab shows no codicons.
+  return htmlDocument({ title, cspSource: shell.cspSource, styleUris: [shell.styleUri], scripts: { nonce: shell.nonce, uris: [shell.scriptUri] }, body: `<main id="lab">\n${body}\n</main>` });
 }
 
 function pairsSection(pairs: LabEvaluateResult['pairs']): string {

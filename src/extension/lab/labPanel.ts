@@ -4,13 +4,13 @@
  * can only apply the setting it was given); every setting is written only after the user says where.
  */
 import { ConfigurationTarget, Uri, ViewColumn, window, workspace, type Disposable, type WebviewPanel } from 'vscode';
+import { makeNonce } from '../../shared/htmlDocument';
 import type { LabAdaptResult, LabEvaluateResult, Pooling } from '../../shared/protocol';
 import { SETTINGS_SECTION } from '../../shared/settings';
 import type { Ctx } from '../core/ctx';
 import { storeHybridWeight } from '../core/hybridWeight';
 import { bestHybridWeight, bestSetting, describeSettings, parseLabMessage } from './bestSetting';
 import { adaptHtml, evaluationHtml, type LabPageShell } from './labHtml';
-import { makeNonce } from '../search/panelHtml';
 
 export const LAB_PANEL_TYPE = 't5Semantic.lab';
 

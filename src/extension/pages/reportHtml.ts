@@ -1,15 +1,15 @@
 /**
  * @file The report pages (index details, similarity histogram) as a webview's HTML: the page's markdown
  * parsed with mdast (GFM tables) and rendered node by node, every text escaped, raw HTML shown as text.
- * The CSP is the search panel's (nothing by default, styles from the webview's origin) and no script at
- * all; links to workspace files become command links to {@link OPEN_LOCATION_COMMAND}, anything else text.
- * Pure (no `vscode` import).
+ * The document is the shared htmlDocument (nothing by default; styles, fonts and images from the webview's
+ * origin) with no script at all; links to workspace files become command links to
+ * {@link OPEN_LOCATION_COMMAND}, anything else text. Pure (no `vscode` import).
  */
 import type { Nodes, Parents } from 'mdast';
 import { fromMarkdown } from 'mdast-util-from-markdown';
 import { gfmFromMarkdown } from 'mdast-util-gfm';
 import { gfm } from 'micromark-extension-gfm';
-import { escapeAttribute, escapeHtml } from '../search/panelHtml';
+import { escapeAttribute, escapeHtml, htmlDocument } from '../../shared/htmlDocument';
 
 /** The one command the report webview may run from a link (enableCommandUris allows only it). */
 export const OPEN_LOCATION_COMMAND = 't5Semantic.pages.openLocation';
@@ -23,23 +23,13 @@ export interface ReportHtmlOptions {
 }
 
 export function reportHtml(o: ReportHtmlOptions): string {
-  const csp = ["default-src 'none'", `style-src ${o.cspSource}`, `font-src ${o.cspSource}`, `img-src ${o.cspSource}`].join('; ');
-  const styles = o.styleUris.map((href) => `<link rel="stylesheet" href="${escapeAttribute(href)}">`).join('\n  ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="UTF-8">
-  <meta http-equiv="Content-Security-Policy" content="${escapeAttribute(csp)}">
-  <meta name="viewport" content="width=device-width, initial-scale=1.0">
-  ${styles}
-  <title>${escapeHtml(o.title)}</title>
-</head>
-<body>
-<main class="report">
-${markdownToHtml(o.markdown)}
-</main>
-</body>
-</html>`;
+  return htmlDocument({
+    title: o.title,
+    cspSource: o.cspSource,
+    fonts: true,
+    styleUris: o.styleUris,
+    body: `<main class="report">\n${markdownToHtml(o.markdown)}\n</main>`,
+  });
 }
 
 /** The markdown as safe HTML (the subset the pages use; anything else keeps only its text). */

@@ -18,6 +18,7 @@ import {
   type WebviewView,
   type WebviewViewProvider,
 } from 'vscode';
+import { makeNonce } from '../../shared/htmlDocument';
 import { SearchRequest, type SearchResultHit } from '../../shared/protocol';
 import type { SearchMode } from '../../shared/searchVocabulary';
 import { parseFromWebview, type FromWebview, type ToWebview } from '../../shared/webviewMessages';
@@ -25,7 +26,7 @@ import type { Ctx } from '../core/ctx';
 import { storedHybridWeight } from '../core/hybridWeight';
 import { recordHit } from './recordHit';
 import { describeError, sentence } from '../core/log';
-import { makeNonce, panelHtml } from './panelHtml';
+import { panelHtml } from './panelHtml';
 import { activeFolder, panelStatus, searchLogLine, searchParams } from './searchText';
 
 export const SEARCH_VIEW_ID = 't5Semantic.searchView';
