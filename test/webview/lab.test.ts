@@ -166,14 +166,14 @@ describe('embedding lab page', () => {
     }
   });
 
-  it('applies the best pooling the engine can use and says the layer cannot be set', async () => {
+  it('applies the best pooling and layer, naming both settings', async () => {
     const p = await open((shell) => evaluationHtml(shell, 'my-repo', evaluation()));
     try {
       const note = (await p.page.locator('#apply-note').textContent()) ?? '';
-      assert.match(note, /best overall is cls at layer 1/);
-      assert.match(note, /only the pooling is applied/);
+      assert.match(note, /Best setting: cls pooling at layer 1, MRR 0\.600/);
+      assert.match((await p.page.locator('#apply').textContent()) ?? '', /t5Semantic\.pooling = cls, t5Semantic\.layer = 1/);
       await p.page.locator('#apply').click();
-      assert.deepEqual(await p.posted(), [{ type: 'apply', pooling: 'mean', layer: 2 }]);
+      assert.deepEqual(await p.posted(), [{ type: 'apply', pooling: 'cls', layer: 1 }]);
       assert.deepEqual(p.problems, []);
     } finally {
       await p.page.close();
