@@ -2,7 +2,8 @@
  * @file One writer per index storage folder. The editor's sidecar, an MCP server and the CLI may open the
  * same storage at once: the first takes `writer.lock` (created O_EXCL, holding its pid and host); the
  * others open the saved index read-only and reload it when the writer saves. A lock whose process is gone
- * (killed, crashed) is stale and taken over. The writer checks now and then that the lock is still its own,
+ * (killed, crashed) is stale and taken over; on Linux the lock also holds the process's start time since
+ * boot and the boot's id, so a pid the system has since given to another process reads as gone too. The writer checks now and then that the lock is still its own,
  * so even a lost race ends with one writer.
  */
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
@@ -14,6 +15,8 @@ export interface LockHolder {
   pid: number;
   host: string;
   since: string;
+  /** Linux: the process's start (clock ticks since boot, /proc/<pid>/stat) and the boot's id. */
+  started?: string;
 }
 
 const LOCK_FILE = 'writer.lock';
@@ -25,7 +28,8 @@ export class IndexLock {
 
   constructor(private readonly dir: string) {
     this.path = join(dir, LOCK_FILE);
-    this.me = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+    const started = processStart(process.pid);
+    this.me = { pid: process.pid, host: hostname(), since: new Date().toISOString(), ...(started ? { started } : {}) };
   }
 
   get isHeld(): boolean {
@@ -85,10 +89,23 @@ function isStale(holder: LockHolder | undefined): boolean {
   if (holder.host !== hostname()) return false; // cannot tell: another machine's process may be alive
   try {
     process.kill(holder.pid, 0);
-    return false;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'ESRCH';
   }
+  // Alive, but perhaps another process that got the pid after the writer died (or after a reboot).
+  if (typeof holder.started !== 'string') return false;
+  const now = processStart(holder.pid);
+  return now !== undefined && now !== holder.started;
+}
+
+/** "<boot id>:<start ticks>" of a process on Linux; undefined where /proc does not say. */
+export function processStart(pid: number): string | undefined {
+  const stat = safeRead(`/proc/${pid}/stat`);
+  const boot = safeRead('/proc/sys/kernel/random/boot_id');
+  if (stat === undefined || boot === undefined) return undefined;
+  // Fields after the command name (which may hold spaces and parentheses): state is field 3, starttime 22.
+  const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  return start && /^\d+$/.test(start) ? `${boot.trim()}:${start}` : undefined;
 }
 
 function safeRead(path: string): string | undefined {
