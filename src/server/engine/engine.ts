@@ -13,7 +13,7 @@ import type { ModelInfo, Pooling } from '../../shared/protocol';
 import { planBatches } from './batching';
 import { pool, type PoolingMode } from './pooling';
 import { EncoderSession, type RunPriority } from './encoderSession';
-import { loadSentencePipeline, type SentencePipeline } from './sentencePipeline';
+import { DEFAULT_MAX_SEQ_LENGTH, loadSentencePipeline, type SentencePipeline } from './sentencePipeline';
 import { T5Tokenizer } from './tokenizer';
 
 export interface EngineOptions {
@@ -69,7 +69,7 @@ export class Engine {
     if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new ModelError(`Model folder not found: ${folder}`);
     const config = readT5Config(folder);
     const pipeline = loadSentencePipeline(folder);
-    const asked = options.maxTokens ?? pipeline.maxSeqLength ?? 512;
+    const asked = options.maxTokens ?? pipeline.maxSeqLength ?? DEFAULT_MAX_SEQ_LENGTH;
     // The built graph's position-bucket table covers MAX_GRAPH_TOKENS: longer inputs would fail in Gather.
     const maxTokens = Math.min(asked, MAX_GRAPH_TOKENS);
     if (asked > maxTokens) options.log(`max_seq_length ${asked} (sentence_bert_config.json or the setting) is more than the encoder graph supports; using ${maxTokens} tokens.`);

@@ -9,6 +9,9 @@ import { ModelError } from '../model/modelError';
 import { readSafetensors } from '../model/safetensors';
 import { l2Normalize, pool, type HiddenBatch, type PoolingMode } from './pooling';
 
+/** Max tokens (including `</s>`) for a folder without sentence_bert_config.json. */
+export const DEFAULT_MAX_SEQ_LENGTH = 512;
+
 type Activation = (x: number) => number;
 
 /** sentence-transformers Dense activations by their torch class name. */

@@ -7,6 +7,7 @@
  */
 import { constants, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { DEFAULT_MAX_SEQ_LENGTH } from '../engine/sentencePipeline';
 import { writeSafetensors } from '../model/safetensorsWriter';
 import { LabInputError } from './types';
 
@@ -59,12 +60,27 @@ export function writeAdaptedModel(modelFolder: string, out: string, weight: Floa
   }
 }
 
-/** The base folder's modules, or for a plain encoder folder the ones its loader assumes (mean, Normalize). */
+/**
+ * The base folder's modules, or for a plain encoder folder the ones this engine assumes (mean, Normalize),
+ * each config with the keys sentence-transformers' get_config_dict() writes. The max length is pinned too:
+ * without sentence_bert_config.json sentence-transformers would take the tokenizer's model_max_length.
+ */
 function readModules(modelFolder: string, hiddenSize: number, temp: string): StModule[] {
   const path = join(modelFolder, 'modules.json');
   if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as StModule[];
+  // Replaced if copied: without modules.json neither loader read it for the base.
+  writeJson(join(temp, 'sentence_bert_config.json'), { max_seq_length: DEFAULT_MAX_SEQ_LENGTH, do_lower_case: false }, 'w');
   mkdirSync(join(temp, '1_Pooling'));
-  writeJson(join(temp, '1_Pooling', 'config.json'), { word_embedding_dimension: hiddenSize, pooling_mode_cls_token: false, pooling_mode_mean_tokens: true, pooling_mode_max_tokens: false, pooling_mode_mean_sqrt_len_tokens: false });
+  writeJson(join(temp, '1_Pooling', 'config.json'), {
+    word_embedding_dimension: hiddenSize,
+    pooling_mode_cls_token: false,
+    pooling_mode_mean_tokens: true,
+    pooling_mode_max_tokens: false,
+    pooling_mode_mean_sqrt_len_tokens: false,
+    pooling_mode_weightedmean_tokens: false,
+    pooling_mode_lasttoken: false,
+    include_prompt: true,
+  });
   mkdirSync(join(temp, '3_Normalize'));
   return [
     { idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' },
@@ -86,7 +102,7 @@ function copyRegularFiles(from: string, to: string): void {
   }
 }
 
-/** `wx` unless told: only modules.json replaces the copied file of the same name. */
+/** `wx` unless told: only modules.json (and a plain folder's sentence_bert_config.json) replace copied files. */
 function writeJson(path: string, value: unknown, flag: 'w' | 'wx' = 'wx'): void {
   writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`, { flag });
 }
