@@ -17,6 +17,7 @@ describe('validateSettings', () => {
       offline: true,
       threads: 4,
       pooling: 'max',
+      layer: 3,
       batchTokenBudget: 1024,
       precision: 'int8' as const,
       index: { enabled: false, include: ['docs/**'], exclude: [], useIgnoreFiles: false, maxFileBytes: 10, includeGenerated: ['nostarch/**'], minWords: 2, quantization: 'fp16' as const, pauseWhenUnfocused: true },
