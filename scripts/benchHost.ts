@@ -267,6 +267,14 @@ export async function hostBench(opts: HostBenchOptions): Promise<Record<string, 
     const activation = {
       'bundle loaded → activate() called': ms(stats.moduleLoadedAt, m.activateCalled),
       'activate() blocking the host (sync part)': ms(m.activateCalled, m.activateYielded),
+      // What the sync part was made of: activate()'s own code; the host on a CPU (all threads; any extension's
+      // code in that task counts), its main thread waiting for a CPU (a busy machine), GC.
+      'sync part: activate() own code (to its first await)': ms(m.activateCalled, m.activateRegistered),
+      'sync part: host process on a CPU (all threads)': stats.activation?.cpuMs ?? NaN,
+      'sync part: waiting for a CPU': stats.activation?.runQueueMs ?? NaN,
+      'sync part: in GC': stats.activation?.gcMs ?? NaN,
+      // The engine's start runs in a later task of its own (building the LanguageClient): its blocking time.
+      'engine start task (client built), blocking': ms(m.engineStartTask, m.clientStarting),
       'activate() resolved (sidecar connected)': ms(m.activateCalled, m.activateReturned),
       'activate() → engine ready (cold: graph built)': ms(m.activateCalled, m.engineReady),
       'page opened → activate() called': ms(openedAt, m.activateCalled),

@@ -11,12 +11,14 @@ import {
   workspace,
   type Disposable,
   type ExtensionContext,
+  type FileSystemWatcher,
   type StatusBarItem,
 } from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { createClient, type MachineInputs } from '../../client/createClient';
 import { EngineStatusNotification, IndexStatusNotification, type EngineStatus, type IndexStatus } from '../../shared/protocol';
 import { Config } from './config';
+import { hostStats } from './hostStats';
 import { describeError, Log, sentence } from './log';
 import { statusView } from './statusText';
 
@@ -36,8 +38,8 @@ export class Ctx implements Disposable {
   private readonly statusChanged = new EventEmitter<void>();
   /** Fires whenever the engine's or the index's status changes (the search panel follows it). */
   readonly onDidChangeStatus = this.statusChanged.event;
-  /** One watcher for the extension's lifetime; each new client listens to it. */
-  private readonly fileEvents = workspace.createFileSystemWatcher('**/*');
+  /** One watcher for the extension's lifetime, made at the first start; each new client listens to it. */
+  private fileEvents: FileSystemWatcher | undefined;
   /** The error message last shown to the user, so each distinct error is shown once. */
   private shownError: string | undefined;
   /** Start, stop and restart run one after another, never interleaved. */
@@ -50,7 +52,7 @@ export class Ctx implements Disposable {
     this.log = new Log(channel);
     this.statusBar = window.createStatusBarItem('t5Semantic.status', StatusBarAlignment.Left);
     this.statusBar.name = 'T5 Semantic Engine';
-    this.disposables.push(channel, this.statusBar, this.fileEvents, this.statusChanged);
+    this.disposables.push(channel, this.statusBar, this.statusChanged);
     this._status = { state: 'starting', model: this.config.model };
     this.render();
     this.statusBar.show();
@@ -173,6 +175,10 @@ export class Ctx implements Disposable {
       this.log.error('Reading the machine settings or the API key failed; starting without them', error);
       return undefined;
     });
+    if (!this.fileEvents) {
+      this.fileEvents = workspace.createFileSystemWatcher('**/*');
+      this.disposables.push(this.fileEvents);
+    }
     const client = createClient({
       machine,
       context: this.extension,
@@ -198,7 +204,9 @@ export class Ctx implements Disposable {
       }),
     );
     try {
-      await client.start();
+      const started = client.start();
+      hostStats?.mark('clientStarting');
+      await started;
       this.log.info('The engine started.');
     } catch (error) {
       // Not shown here: whoever asked for the start reports it (activate, restart).
