@@ -25,6 +25,12 @@ import { statusView } from './statusText';
 export const SHOW_LOGS = 'Show Logs';
 export const RESTART_ENGINE = 'Restart Engine';
 
+/**
+ * Resolves after the host's event loop has polled for I/O once: an immediate queued from an immediate runs
+ * in the next loop iteration, so messages that arrived meanwhile are handled first.
+ */
+const nextTask = () => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
+
 export class Ctx implements Disposable {
   readonly log: Log;
   readonly config = new Config();
@@ -97,9 +103,17 @@ export class Ctx implements Disposable {
     return this.client?.isRunning() ? this.client : undefined;
   }
 
-  /** Starts the engine; rejects when the sidecar cannot be started (the caller reports it). */
+  /**
+   * Starts the engine in a later task than the caller's: building the client (its VS Code version check,
+   * some forty protocol features, the settings it reads) is activation's largest synchronous cost, and
+   * the host can paint and answer in between. Rejects when the sidecar cannot be started (the caller reports it).
+   */
   start(): Promise<void> {
-    return this.serialized(() => this.doStart());
+    return this.serialized(async () => {
+      await nextTask();
+      hostStats?.mark('engineStartTask');
+      await this.doStart();
+    });
   }
 
   stop(): Promise<void> {

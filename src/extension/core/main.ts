@@ -40,11 +40,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
     ctx.pushCleanup(...features.flatMap((f) => f.disposables), ...registerCommands(ctx, mergeCommands(features)));
     hostStats?.watch(ctx);
     hostStats?.mark('activateRegistered');
-    // Everything above only registers. Building the client (its VS Code version check, some forty protocol
-    // features, the settings it reads) is activation's largest synchronous cost: it runs in a task of its
-    // own, so the host can paint and answer in between; it starts no later for it.
-    await nextTask();
-    hostStats?.mark('engineStartTask');
+    // Everything above only registers; the engine's client is built in a task of its own (ctx.start).
     await ctx.start();
     hostStats?.mark('activateReturned');
   } catch (error) {
@@ -55,12 +51,6 @@ export async function activate(context: ExtensionContext): Promise<void> {
     throw error;
   }
 }
-
-/**
- * Resolves after the host's event loop has polled for I/O once: an immediate queued from an immediate runs
- * in the next loop iteration, so messages that arrived meanwhile are handled first.
- */
-const nextTask = () => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
 
 export async function deactivate(): Promise<void> {
   hostStats?.dispose();
