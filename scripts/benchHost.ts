@@ -267,6 +267,14 @@ export async function hostBench(opts: HostBenchOptions): Promise<Record<string, 
     const activation = {
       'bundle loaded → activate() called': ms(stats.moduleLoadedAt, m.activateCalled),
       'activate() blocking the host (sync part)': ms(m.activateCalled, m.activateYielded),
+      // What the sync part was made of: activate()'s own code; the host on a CPU (all threads; any extension's
+      // code in that task counts), its main thread waiting for a CPU (a busy machine), GC.
+      'sync part: activate() own code (to its first await)': ms(m.activateCalled, m.activateRegistered),
+      'sync part: host process on a CPU (all threads)': stats.activation?.cpuMs ?? NaN,
+      'sync part: waiting for a CPU': stats.activation?.runQueueMs ?? NaN,
+      'sync part: in GC': stats.activation?.gcMs ?? NaN,
+      // The engine's start runs in a later task of its own (building the LanguageClient): its blocking time.
+      'engine start task (client built), blocking': ms(m.engineStartTask, m.clientStarting),
       'activate() resolved (sidecar connected)': ms(m.activateCalled, m.activateReturned),
       'activate() → engine ready (cold: graph built)': ms(m.activateCalled, m.engineReady),
       'page opened → activate() called': ms(openedAt, m.activateCalled),
@@ -288,6 +296,9 @@ export async function hostBench(opts: HostBenchOptions): Promise<Record<string, 
     const ratio = (a: unknown, b: unknown) => round(Number(a) / Math.max(1, Number(b)), 2);
     const verdicts = {
       activation: { target: `≤ ${ACTIVATION_TARGET_MS} ms blocking`, measured: activation['activate() blocking the host (sync part)'], met: activation['activate() blocking the host (sync part)'] <= ACTIVATION_TARGET_MS },
+      // The host task above also holds what else ran before the loop turned (extensions activated at the same
+      // time, a wait for a CPU); activate()'s own synchronous code is the part this extension answers for.
+      activationOwnCode: { target: `activate()'s own code ≤ ${ACTIVATION_TARGET_MS} ms`, measured: activation['sync part: activate() own code (to its first await)'], met: activation['sync part: activate() own code (to its first await)'] <= ACTIVATION_TARGET_MS },
       indexingStall: { target: `no stall > ${STALL_TARGET_MS} ms caused by indexing`, measured: during['max stall ms'], idleBaseline: idleRow['max stall ms'], pausedBaseline: pausedRow['max stall ms'], met: Number(during['max stall ms']) <= STALL_TARGET_MS },
       // The part the extension itself can cause: its own CPU time bounds its own blocking.
       ownWorkStall: { target: `host's own work while indexing ≤ ${STALL_TARGET_MS} ms`, measured: during['max stall from own work ≤ ms'], met: Number(during['max stall from own work ≤ ms']) <= STALL_TARGET_MS },
@@ -319,7 +330,9 @@ export async function hostBench(opts: HostBenchOptions): Promise<Record<string, 
       { table: stalls },
       'Sidecar round trips from the extension host:',
       { table: probes },
-      `activation (sync) ${verdicts.activation.measured} ms vs ≤ ${ACTIVATION_TARGET_MS}: ${mark(verdicts.activation.met)}; ` +
+      `activation (sync) ${verdicts.activation.measured} ms vs ≤ ${ACTIVATION_TARGET_MS}: ${mark(verdicts.activation.met)} ` +
+        `(activate()'s own code ${verdicts.activationOwnCode.measured} ms: ${mark(verdicts.activationOwnCode.met)}; host CPU ${activation['sync part: host process on a CPU (all threads)']} ms, ` +
+        `waiting for a CPU ${activation['sync part: waiting for a CPU']} ms, GC ${activation['sync part: in GC']} ms); ` +
         `max stall while indexing ${during['max stall ms']} ms vs ≤ ${STALL_TARGET_MS}: ${mark(verdicts.indexingStall.met)} ` +
         `(idle ${idleRow['max stall ms']} ms, paused ${pausedRow['max stall ms']} ms; ratio to idle ${verdicts['max stall indexing / idle']}); ` +
         `of which the host's own work ≤ ${verdicts.ownWorkStall.measured} ms: ${mark(verdicts.ownWorkStall.met)} (the rest is waiting for a CPU: see the run-queue columns)`,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHistogram } from 'node:perf_hooks';
+import { createHistogram, performance } from 'node:perf_hooks';
 import { describe, it } from 'node:test';
 import {
   HOST_STATS_ENV,
@@ -11,6 +11,7 @@ import {
   SEARCH_METHOD,
   StateLog,
   hostStats,
+  overlapMs,
   runQueueWaitNs,
   summarizeDelay,
   type Snapshot,
@@ -78,6 +79,16 @@ describe('runQueueWaitNs', () => {
   });
 });
 
+describe('overlapMs', () => {
+  it('counts only the part of a pause inside the window', () => {
+    assert.equal(overlapMs(100, 10, 90, 200), 10);
+    assert.equal(overlapMs(85, 10, 90, 200), 5);
+    assert.equal(overlapMs(195, 10, 90, 200), 5);
+    assert.equal(overlapMs(10, 10, 90, 200), 0);
+    assert.equal(overlapMs(100, 10, undefined, 200), 0);
+  });
+});
+
 describe('probe methods', () => {
   it('are the protocol’s ModelInfoRequest and SearchRequest', () => {
     assert.equal(PING_METHOD, ModelInfoRequest.method);
@@ -92,6 +103,9 @@ describe('HostStats', () => {
       const file = join(dir, 'stats.json');
       const stats = new HostStats(file);
       stats.activationStarted();
+      // activate()'s synchronous part: its CPU time must show in the snapshot's activation window.
+      const busyUntil = performance.now() + 30;
+      while (performance.now() < busyUntil);
 
       const listeners: (() => void)[] = [];
       const sent: string[] = [];
@@ -128,6 +142,11 @@ describe('HostStats', () => {
       assert.equal(snap.pid, process.pid);
       for (const name of ['activateCalled', 'activateYielded', 'engineReady', 'indexIdle']) assert.equal(typeof snap.marks[name], 'number', name);
       assert.ok(snap.marks.activateCalled <= snap.marks.activateYielded);
+      assert.ok(snap.activation, 'the synchronous part is split by what the main thread did');
+      assert.equal(typeof snap.activation.gcMs, 'number');
+      assert.ok(snap.marks.activateYielded - snap.marks.activateCalled >= 30);
+      assert.ok(snap.activation.cpuMs >= 5, JSON.stringify(snap.activation));
+      if (process.platform === 'linux') assert.ok((snap.activation.runQueueMs ?? -1) >= 0, JSON.stringify(snap.activation));
       assert.ok(snap.moduleLoadedAt <= snap.marks.activateCalled);
       assert.deepEqual(
         snap.events.map((e) => e.name),

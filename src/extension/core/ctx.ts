@@ -11,17 +11,25 @@ import {
   workspace,
   type Disposable,
   type ExtensionContext,
+  type FileSystemWatcher,
   type StatusBarItem,
 } from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { createClient, type MachineInputs } from '../../client/createClient';
 import { EngineStatusNotification, IndexStatusNotification, type EngineStatus, type IndexStatus } from '../../shared/protocol';
 import { Config } from './config';
+import { hostStats } from './hostStats';
 import { describeError, Log, sentence } from './log';
 import { statusView } from './statusText';
 
 export const SHOW_LOGS = 'Show Logs';
 export const RESTART_ENGINE = 'Restart Engine';
+
+/**
+ * Resolves after the host's event loop has polled for I/O once: an immediate queued from an immediate runs
+ * in the next loop iteration, so messages that arrived meanwhile are handled first.
+ */
+const nextTask = () => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
 
 export class Ctx implements Disposable {
   readonly log: Log;
@@ -36,8 +44,8 @@ export class Ctx implements Disposable {
   private readonly statusChanged = new EventEmitter<void>();
   /** Fires whenever the engine's or the index's status changes (the search panel follows it). */
   readonly onDidChangeStatus = this.statusChanged.event;
-  /** One watcher for the extension's lifetime; each new client listens to it. */
-  private readonly fileEvents = workspace.createFileSystemWatcher('**/*');
+  /** One watcher for the extension's lifetime, made at the first start; each new client listens to it. */
+  private fileEvents: FileSystemWatcher | undefined;
   /** The error message last shown to the user, so each distinct error is shown once. */
   private shownError: string | undefined;
   /** Start, stop and restart run one after another, never interleaved. */
@@ -50,7 +58,7 @@ export class Ctx implements Disposable {
     this.log = new Log(channel);
     this.statusBar = window.createStatusBarItem('t5Semantic.status', StatusBarAlignment.Left);
     this.statusBar.name = 'T5 Semantic Engine';
-    this.disposables.push(channel, this.statusBar, this.fileEvents, this.statusChanged);
+    this.disposables.push(channel, this.statusBar, this.statusChanged);
     this._status = { state: 'starting', model: this.config.model };
     this.render();
     this.statusBar.show();
@@ -95,9 +103,17 @@ export class Ctx implements Disposable {
     return this.client?.isRunning() ? this.client : undefined;
   }
 
-  /** Starts the engine; rejects when the sidecar cannot be started (the caller reports it). */
+  /**
+   * Starts the engine in a later task than the caller's: building the client (its VS Code version check,
+   * some forty protocol features, the settings it reads) is activation's largest synchronous cost, and
+   * the host can paint and answer in between. Rejects when the sidecar cannot be started (the caller reports it).
+   */
   start(): Promise<void> {
-    return this.serialized(() => this.doStart());
+    return this.serialized(async () => {
+      await nextTask();
+      hostStats?.mark('engineStartTask');
+      await this.doStart();
+    });
   }
 
   stop(): Promise<void> {
@@ -173,6 +189,10 @@ export class Ctx implements Disposable {
       this.log.error('Reading the machine settings or the API key failed; starting without them', error);
       return undefined;
     });
+    if (!this.fileEvents) {
+      this.fileEvents = workspace.createFileSystemWatcher('**/*');
+      this.disposables.push(this.fileEvents);
+    }
     const client = createClient({
       machine,
       context: this.extension,
@@ -198,7 +218,9 @@ export class Ctx implements Disposable {
       }),
     );
     try {
-      await client.start();
+      const started = client.start();
+      hostStats?.mark('clientStarting');
+      await started;
       this.log.info('The engine started.');
     } catch (error) {
       // Not shown here: whoever asked for the start reports it (activate, restart).

@@ -70,6 +70,19 @@ export interface Snapshot {
   total: DelaySummary;
   samples: Sample[];
   probes: Probe[];
+  /** activate()'s synchronous part (activateCalled → activateYielded) split by what the main thread did. */
+  activation?: ActivationWindow;
+}
+
+/**
+ * Where activate()'s synchronous part went: the host process on a CPU (all its threads; any extension's
+ * code that ran in the same task counts), its main thread waiting for one (a busy machine; Linux only),
+ * garbage collection.
+ */
+export interface ActivationWindow {
+  cpuMs: number;
+  runQueueMs?: number;
+  gcMs: number;
 }
 
 /** What the stats watch: the extension's context (structurally, so this module needs no `vscode`). */
@@ -117,12 +130,18 @@ export class HostStats {
   private readonly interval = monitorEventLoopDelay({ resolution: 10 });
   private cpu = process.cpuUsage();
   private runQueueNs = runQueueWaitNs();
+  private activation: ActivationWindow | undefined;
+  /** GC entries arrive after the fact; those inside activate()'s synchronous part are summed here. */
+  private activationGcMs = 0;
   private statusUpdates = 0;
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   private watching: { dispose(): void } | undefined;
   private gcMaxMs = 0;
   private readonly gc = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) this.gcMaxMs = Math.max(this.gcMaxMs, entry.duration);
+    for (const entry of list.getEntries()) {
+      this.gcMaxMs = Math.max(this.gcMaxMs, entry.duration);
+      this.activationGcMs += overlapMs(performance.timeOrigin + entry.startTime, entry.duration, this.marks.activateCalled, this.marks.activateYielded ?? epochNow());
+    }
   });
 
   /** Stats writing to the file named by T5_SEMANTIC_HOST_STATS, or undefined (and no cost) when it is not set. */
@@ -148,7 +167,19 @@ export class HostStats {
   /** activate() was called; `activateYielded` follows when the host's event loop next runs (activate's synchronous part is over). */
   activationStarted(): void {
     this.mark('activateCalled');
-    setImmediate(() => this.mark('activateYielded'));
+    // schedstat's run time lags by up to a scheduler tick, too coarse for this window; getrusage does not.
+    const cpu = process.cpuUsage();
+    const waited = runQueueWaitNs();
+    setImmediate(() => {
+      this.mark('activateYielded');
+      const used = process.cpuUsage(cpu);
+      const now = runQueueWaitNs();
+      this.activation = {
+        cpuMs: Math.round((used.user + used.system) / 10) / 100,
+        runQueueMs: waited !== undefined && now !== undefined ? Math.round((now - waited) / 1e4) / 100 : undefined,
+        gcMs: 0,
+      };
+    });
   }
 
   /** Follows the engine's and the index's state, counts status updates, and probes the engine once it is ready. */
@@ -174,6 +205,7 @@ export class HostStats {
       total: summarizeDelay(this.total),
       samples: [...this.samples],
       probes: [...this.probes],
+      activation: this.activation && { ...this.activation, gcMs: Math.round(this.activationGcMs * 100) / 100 },
     };
   }
 
@@ -240,6 +272,12 @@ export function runQueueWaitNs(read = () => readFileSync('/proc/self/schedstat',
   } catch {
     return undefined;
   }
+}
+
+/** Milliseconds of [start, start + duration] inside [from, to]; 0 when either end of the window is unknown. */
+export function overlapMs(start: number, duration: number, from: number | undefined, to: number | undefined): number {
+  if (from === undefined || to === undefined) return 0;
+  return Math.max(0, Math.min(start + duration, to) - Math.max(start, from));
 }
 
 /** The extension's stats: undefined unless T5_SEMANTIC_HOST_STATS is set. */

@@ -39,6 +39,8 @@ export async function activate(context: ExtensionContext): Promise<void> {
     ];
     ctx.pushCleanup(...features.flatMap((f) => f.disposables), ...registerCommands(ctx, mergeCommands(features)));
     hostStats?.watch(ctx);
+    hostStats?.mark('activateRegistered');
+    // Everything above only registers; the engine's client is built in a task of its own (ctx.start).
     await ctx.start();
     hostStats?.mark('activateReturned');
   } catch (error) {

@@ -37,7 +37,8 @@ export class DuplicatesStore implements Disposable {
 
   /** None while detection is off: the sidecar may answer with its last groups until it has read the new setting. */
   get groups(): readonly DuplicateGroupInfo[] {
-    return this.enabled ? this._groups : [];
+    // Empty first: the view rebuilds on every change, and reading the setting is not free.
+    return this._groups.length && this.enabled ? this._groups : [];
   }
 
   /** Undefined until a detection run has happened (index not ready yet, or detection off). */
