@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, renameSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import { CHUNKER_VERSION } from './chunker';
+import { CHUNKER_VERSION, type Chunk } from './chunker';
 import { vectorKeyParts } from './vectorKey';
 import type { EmbeddingChoice } from '../engine/embeddingChoice';
 import type { Pooling } from '../../shared/protocol';
@@ -19,6 +19,10 @@ import type { LexicalIndex } from './lexical';
 import { FileTable, type FileEntry } from './store/fileTable';
 import { KeywordStore, type KeywordSource } from './store/keywordStore';
 import { VectorStore, type Quantization } from './store/vectorStore';
+
+const NO_ROW = -1;
+/** How long after a query that found the dense list behind (during an update) it is rebuilt. */
+const DENSE_REBUILD_DELAY_MS = 40;
 
 export interface IndexEngine {
   readonly info: { id: string; dimensions: number; maxTokens: number; precision: string; legacyIds?: readonly string[] };
@@ -70,7 +74,9 @@ export class IndexContents implements KeywordSource {
   protected readonly keywords: KeywordStore;
   /** Open editor buffers indexed in place of the file on disk. */
   protected readonly buffers = new Set<FileKey>();
-  private dense?: { key: string; list: DenseChunks };
+  private dense?: { key: string; list: DenseChunks; layout: number };
+  private denseRebuild?: NodeJS.Timeout;
+  private readonly entryRows = new WeakMap<FileEntry, { layout: number; rows: Int32Array; complete: boolean }>();
   /** How long opening took, by part (logged, and read by the benchmark). */
   openTimings: { totalMs: number; vectorsMs: number; tablesMs: number; keywordsMs: number };
   /** What chunks were embedded with; a query must be embedded the same way to be compared with them. */
@@ -120,9 +126,9 @@ export class IndexContents implements KeywordSource {
 
   /** Cosine of `query` (unit length) with every dense chunk, the best `limit` the filter keeps, best first. */
   async denseTop(query: Float32Array, { limit, filter }: ChunkQuery): Promise<ChunkHit[]> {
-    // The index may change while the scan runs (rows move at a flush): then scan again.
+    // The index may change while the scan runs (rows move at a merge): then scan again.
     for (let attempt = 0; ; attempt++) {
-      const generation = this.vectors.generation;
+      const layout = this.vectors.layout;
       const list = this.denseChunks();
       let scores: Float32Array | undefined;
       let hits: { i: number; score: number }[] | undefined;
@@ -136,7 +142,8 @@ export class IndexContents implements KeywordSource {
         if (hits.length < limit && list.rows.length > hits.length) hits = undefined;
       }
       if (!hits) hits = topDense(list, await this.vectors.scores(query), limit, filter);
-      if (this.vectors.generation !== generation && attempt < 3) continue;
+      // Vectors added meanwhile only append rows: the list's rows still name the vectors they named.
+      if (this.vectors.layout !== layout && attempt < 3) continue;
       return hits.map(({ i, score }) => {
         const [folder, relPath] = [list.folders[i], list.relPaths[i]];
         return { folder, relPath, chunk: list.chunks[i], key: chunkKey(folder, relPath, list.indexInFile[i]), score };
@@ -166,31 +173,84 @@ export class IndexContents implements KeywordSource {
     return this.lexical.version;
   }
 
-  /** The dense-search chunk list, rebuilt only after the files or the vectors changed. */
+  /** True while an update runs (WorkspaceIndex): a query's dense list may then be a moment behind (see denseChunks). */
+  protected get updating(): boolean {
+    return false;
+  }
+
+  /**
+   * The dense-search chunk list, rebuilt after the files or the vectors changed. During an update a
+   * query gets the list as it was (its rows are still valid), and the rebuild runs a moment later, off
+   * the query's path: a pass over every chunk for each query would make searches wait on indexing.
+   */
   denseChunks(): DenseChunks {
-    const key = `${this.vectors.generation}/${this.folders.map((f) => f.table.version).join(',')}`;
+    const key = this.denseKey();
     if (this.dense?.key === key) return this.dense.list;
-    const list: DenseChunks = { indexInFile: new Int32Array(0), folders: [], relPaths: [], chunks: [], rows: new Int32Array(0) };
-    const rows: number[] = [];
-    const indexInFile: number[] = [];
+    if (this.updating && this.dense && this.dense.layout === this.vectors.layout) {
+      if (!this.denseRebuild) {
+        this.denseRebuild = setTimeout(() => {
+          this.denseRebuild = undefined;
+          if (this.dense?.key !== this.denseKey()) this.buildDense();
+        }, DENSE_REBUILD_DELAY_MS);
+        this.denseRebuild.unref();
+      }
+      return this.dense.list;
+    }
+    return this.buildDense();
+  }
+
+  private denseKey(): string {
+    return `${this.vectors.generation}/${this.folders.map((f) => f.table.version).join(',')}`;
+  }
+
+  private buildDense(): DenseChunks {
+    const key = this.denseKey();
+    // Sized once for the chunks there are (an upper bound), filled in place: few allocations, little to collect.
+    let capacity = 0;
+    for (const { table } of this.folders) for (const entry of table.files.values()) capacity += entry.chunks.length;
+    const rows = new Int32Array(capacity);
+    const indexInFile = new Int32Array(capacity);
+    const folders = new Array<string>(capacity);
+    const relPaths = new Array<string>(capacity);
+    const chunks = new Array<Chunk>(capacity);
+    const layout = this.vectors.layout;
+    let n = 0;
     for (const { folder, table } of this.folders) {
       for (const [relPath, entry] of table.files) {
-        entry.chunks.forEach((chunk, i) => {
-          if (chunk.tiny || chunk.boilerplate) return;
-          const row = this.vectors.rowOf(chunk.hash);
-          if (row === undefined) return;
-          indexInFile.push(i);
-          list.folders.push(folder);
-          list.relPaths.push(relPath);
-          list.chunks.push(chunk);
-          rows.push(row);
-        });
+        const fileRows = this.rowsOf(entry, layout);
+        for (let i = 0; i < fileRows.length; i++) {
+          if (fileRows[i] < 0) continue;
+          rows[n] = fileRows[i];
+          indexInFile[n] = i;
+          folders[n] = folder;
+          relPaths[n] = relPath;
+          chunks[n] = entry.chunks[i];
+          n++;
+        }
       }
     }
-    list.rows = Int32Array.from(rows);
-    list.indexInFile = Int32Array.from(indexInFile);
-    this.dense = { key, list };
+    folders.length = relPaths.length = chunks.length = n;
+    const list: DenseChunks = { rows: rows.subarray(0, n), indexInFile: indexInFile.subarray(0, n), folders, relPaths, chunks };
+    this.dense = { key, list, layout: this.vectors.layout };
     return list;
+  }
+
+  /**
+   * A file's vector row per chunk (NO_ROW: none yet, or never embedded), remembered per entry while rows
+   * keep their numbers: a file whose chunks all have rows is not looked up again at the next rebuild.
+   */
+  private rowsOf(entry: FileEntry, layout: number): Int32Array {
+    const known = this.entryRows.get(entry);
+    if (known && known.layout === layout && known.complete) return known.rows;
+    const rows = new Int32Array(entry.chunks.length);
+    let complete = true;
+    entry.chunks.forEach((chunk, i) => {
+      const row = chunk.tiny || chunk.boilerplate ? undefined : this.vectors.rowOf(chunk.hash);
+      if (row === undefined && !chunk.tiny && !chunk.boilerplate) complete = false;
+      rows[i] = row ?? NO_ROW;
+    });
+    this.entryRows.set(entry, { layout, rows, complete });
+    return rows;
   }
 
   /** Whether the file changed on disk since it was indexed (a hit from it would be stale). */

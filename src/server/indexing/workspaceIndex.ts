@@ -68,6 +68,10 @@ export class WorkspaceIndex extends IndexContents {
     return this.busy;
   }
 
+  protected override get updating(): boolean {
+    return this.busy;
+  }
+
   get status(): IndexProgress {
     return this.progress;
   }

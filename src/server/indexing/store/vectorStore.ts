@@ -92,6 +92,11 @@ export class VectorStore {
   private manifestBehind = false;
   /** Bumped whenever a row number may change or a vector is added (search caches rows by it). */
   generation = 0;
+  /**
+   * Bumped only when existing rows may be renumbered (a merge, a damaged segment dropped). Adding a
+   * vector appends a row and a flush keeps every row where it was, so rows read before stay valid.
+   */
+  layout = 0;
   private readonly options: Required<VectorStoreOptions>;
   private ann?: AnnIndex;
   private annManifest?: AnnManifest;
@@ -183,7 +188,7 @@ export class VectorStore {
 
   /**
    * Row number of a vector in `scores()` (segments in order, then pending vectors), or undefined. Valid
-   * until `generation` changes.
+   * until `layout` changes.
    */
   rowOf(hash: string): number | undefined {
     const packed = this.locations.get(hash);
@@ -327,9 +332,10 @@ export class VectorStore {
     return seg.floats;
   }
 
-  /** Row numbers change: segments or pending vectors were added, merged or flushed. */
-  private changed(): void {
+  /** Rows were added, or (`renumbered`) existing ones may have moved. */
+  private changed(renumbered = false): void {
     this.generation++;
+    if (renumbered) this.layout++;
     this.pendingRows = undefined;
     this.bases = undefined;
   }
@@ -376,7 +382,7 @@ export class VectorStore {
     this.segments.push(...kept);
     this.rebuildLocations();
     live.forEach((hash, i) => this.pending.set(hash, vectors[i]));
-    this.changed();
+    this.changed(true);
     this.manifest = { ...this.manifest, segments: this.manifest.segments.filter((s) => !merged.has(s.name)) };
     this.manifestBehind = true;
     this.flush();
@@ -430,7 +436,7 @@ export class VectorStore {
       if (seg.paged!.fd !== undefined) closeSync(seg.paged!.fd);
       this.segments.splice(index, 1);
       this.rebuildLocations();
-      this.changed();
+      this.changed(true);
       this.manifest = { ...this.manifest, segments: this.manifest.segments.filter((s) => s.name !== seg.name) };
       if (!this.readOnly) {
         writeJsonChecked(join(this.folder, 'manifest.json'), this.manifest);
