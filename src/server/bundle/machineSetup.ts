@@ -63,7 +63,7 @@ export class MachineSetup implements BundleTarget {
   }
 
   /** The encoder indexing uses for this loaded engine and these settings. */
-  encoderFor(engine: LoadedEngine, embedding: EmbeddingChoice): Promise<IndexEngine> {
+  private encoderFor(engine: LoadedEngine, embedding: EmbeddingChoice): Promise<IndexEngine> {
     if (isModelsOwn(embedding) || !this.remote.configured) return this.remote.encoderFor(engine);
     this.o.log(`Embedding on this machine: the embeddings endpoint embeds with the model's own pooling and last layer, and the settings ask for ${describeChoice(embedding)}.`);
     return Promise.resolve(engine);

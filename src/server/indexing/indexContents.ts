@@ -231,7 +231,7 @@ export class IndexContents implements KeywordSource {
     }
     folders.length = relPaths.length = chunks.length = n;
     const list: DenseChunks = { rows: rows.subarray(0, n), indexInFile: indexInFile.subarray(0, n), folders, relPaths, chunks };
-    this.dense = { key, list, layout: this.vectors.layout };
+    this.dense = { key, list, layout };
     return list;
   }
 
@@ -245,8 +245,8 @@ export class IndexContents implements KeywordSource {
     const rows = new Int32Array(entry.chunks.length);
     let complete = true;
     entry.chunks.forEach((chunk, i) => {
-      const row = chunk.tiny || chunk.boilerplate ? undefined : this.vectors.rowOf(chunk.hash);
-      if (row === undefined && !chunk.tiny && !chunk.boilerplate) complete = false;
+      const row = chunk.tiny || chunk.boilerplate ? NO_ROW : this.vectors.rowOf(chunk.hash);
+      if (row === undefined) complete = false;
       rows[i] = row ?? NO_ROW;
     });
     this.entryRows.set(entry, { layout, rows, complete });
